@@ -1,0 +1,315 @@
+"""The command line. It only wires the pieces: readers -> engine -> reporters -> exit code.
+
+Every way out goes through ``main``: a user error is one line on stderr and exit 2, a crash of
+exitaudit itself is one line and exit 2 too (never 1, which means "mismatches found").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
+from .exitcodes import ExitCode
+from .model import ExitStatus, InputStats, Origin, Report, RunResult, Severity
+
+app = typer.Typer(
+    name="exitaudit",
+    help="Audit finished runs: compare a captured log with the exit code the run recorded.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+rules_app = typer.Typer(help="List, show, test and lint rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+
+
+def _say(message: str) -> None:
+    print(f"exitaudit: {message}", file=sys.stderr)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"exitaudit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    pass
+
+
+def _load(rules: list[Path] | None, builtin: bool = True):  # type: ignore[no-untyped-def]
+    from .rules import load_rules
+
+    return load_rules([str(p) for p in rules or []], builtin=builtin)
+
+
+# --------------------------------------------------------------------------------------------
+# check
+
+
+@app.command()
+def check(
+    logs: Annotated[list[str], typer.Argument(metavar="LOG...", help="Log files to audit; - reads standard input. gzip, bz2 and xz are read as they are.")],
+    exit_code: Annotated[Optional[str], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it).")] = None,
+    exit_code_file: Annotated[Optional[Path], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it.")] = None,
+    tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the log.")] = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard output or -o.")] = Format.text,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the --format report here instead of standard output.")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")] = None,
+    junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")] = None,
+    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (errors still exit 2).")] = False,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
+) -> None:
+    """Audit logs against the exit status their runs recorded."""
+    from .engine import Engine
+    from .reader import LogSource, read_text
+    from .reporters import renderer
+
+    if exit_code is not None and exit_code_file is not None:
+        raise UsageError("give --exit-code or --exit-code-file, not both")
+    if exit_code is not None:
+        status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
+    elif exit_code_file is not None:
+        status = ExitStatus.parse(read_text(exit_code_file), Origin.FILE, str(exit_code_file))
+    else:
+        status = ExitStatus.unknown()
+    if logs.count("-") > 1:
+        raise UsageError("standard input (-) can be read only once")
+
+    ruleset = _load(rules)
+    engine = Engine(ruleset, params=_params(ruleset, param or []))
+    runs: list[RunResult] = []
+    failed = 0
+    for name in logs:
+        try:
+            with LogSource(name) as src:
+                run = engine.audit(src.blocks(), status, tools=tool, source=name)
+                stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=src.invalid_utf8, compression=src.compression)
+                runs.append(dataclasses.replace(run, stats=stats))
+        except InputError as exc:
+            # Report every unreadable log, then stop before writing any report: a report
+            # missing a log would read as if that log had been audited clean.
+            _say(str(exc))
+            failed += 1
+    if failed:
+        raise typer.Exit(ExitCode.ERROR)
+
+    report = Report(tuple(runs), fail_on=Severity(fail_on.value))
+    outputs: list[tuple[str, str]] = [(output or "-", renderer(fmt.value, junit_strict=junit_strict)(report))]
+    if json_out:
+        outputs.append((json_out, renderer("json")(report)))
+    if junit_out:
+        outputs.append((junit_out, renderer("junit", junit_strict=junit_strict)(report)))
+    _write_all(outputs)
+    raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
+
+
+def _params(ruleset, settings: list[str]) -> dict[str, dict[str, object]]:  # type: ignore[no-untyped-def]
+    """``--param pytest.non_gating=tests/ext/`` settings, typed like each parameter's default."""
+    given: dict[tuple[str, str], list[str]] = {}
+    for setting in settings:
+        key, eq, value = setting.partition("=")
+        tool, dot, name = key.partition(".")
+        if not eq or not dot:
+            raise UsageError(f"expected TOOL.NAME=VALUE, got {setting!r}", where="--param")
+        rf = ruleset.get(tool)
+        if rf is None:
+            raise UsageError(f"no rule file for tool {tool!r}", where="--param")
+        if name not in rf.params:
+            known = ", ".join(sorted(rf.params)) or "none"
+            raise UsageError(f"{tool} has no parameter {name!r} (parameters: {known})", where="--param")
+        given.setdefault((tool, name), []).append(value)
+    out: dict[str, dict[str, object]] = {}
+    for (tool, name), values in given.items():
+        out.setdefault(tool, {})[name] = ruleset.get(tool).params[name].parse(values, "--param")
+    return out
+
+
+def _write_all(outputs: list[tuple[str, str]]) -> None:
+    from .output import write_report
+
+    # Files first, standard output last: if a file cannot be written, nothing on stdout has
+    # suggested that the audit went through.
+    for path, text in sorted(outputs, key=lambda o: o[0] == "-"):
+        write_report(path, text)
+
+
+# --------------------------------------------------------------------------------------------
+# rules
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")] = None,
+) -> None:
+    """List the rule files in use: tool, checks, source."""
+    ruleset = _load(rules)
+    width = max((len(rf.tool) for rf in ruleset), default=4)
+    for rf in ruleset:
+        origin = "built-in" if rf.builtin else rf.path
+        print(f"{rf.tool:<{width}}  {len(rf.checks):>2} checks  {origin}  {rf.description.splitlines()[0] if rf.description else ''}")
+
+
+@rules_app.command("show")
+def rules_show(
+    tool: Annotated[str, typer.Argument(metavar="TOOL")],
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")] = None,
+) -> None:
+    """Show one tool's rule file: fingerprints, exit codes, signals and checks."""
+    from .ruledoc import describe
+
+    ruleset = _load(rules)
+    rf = ruleset.get(tool)
+    if rf is None:
+        raise UsageError(f"no rule file for tool {tool!r}; known tools: {', '.join(sorted(ruleset.files))}")
+    sys.stdout.write(describe(rf))
+
+
+def _targets(paths: list[Path] | None) -> list[Path]:
+    from .rules import builtin_rules_dir, rule_paths
+
+    found: list[Path] = []
+    for p in paths or [builtin_rules_dir()]:
+        found += rule_paths(p)
+    if not found:
+        raise UsageError(f"no rule files (*.toml) in {', '.join(map(str, paths or []))}")
+    return found
+
+
+@rules_app.command("test")
+def rules_test(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH...]", help="Rule files or directories; default: the built-in pack.")] = None,
+) -> None:
+    """Run every rule file's embedded examples and report each pass or fail."""
+    from .rules import load_rule_file
+    from .ruletest import run_examples
+
+    passed = failed = 0
+    for path in _targets(paths):
+        rf = load_rule_file(path)
+        for res in run_examples(rf):
+            status = "PASS" if res.passed else "FAIL"
+            detail = f": {'; '.join(res.problems)}" if res.problems else ""
+            print(f"{status} {res.where}: {rf.tool}: {res.example.name}{detail}")
+            passed += res.passed
+            failed += not res.passed
+    print(f"{passed} passed, {failed} failed")
+    raise typer.Exit(ExitCode.MISMATCH if failed else ExitCode.CLEAN)
+
+
+@rules_app.command("lint")
+def rules_lint(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH...]", help="Rule files or directories; default: the built-in pack.")] = None,
+) -> None:
+    """Validate rule files: schema, patterns, conditions, ids. Errors name file, line and field."""
+    from .rules import load_rule_file
+
+    errors: list[RuleError] = []
+    targets = _targets(paths)
+    for path in targets:
+        try:
+            load_rule_file(path)
+        except RuleErrors as exc:
+            errors += exc.errors
+        except RuleError as exc:
+            errors.append(exc)
+    for err in errors:
+        print(str(err), file=sys.stderr)
+    print(f"{len(targets)} rule file(s) checked, {len(errors)} error(s)", file=sys.stderr if errors else sys.stdout)
+    raise typer.Exit(ExitCode.ERROR if errors else ExitCode.CLEAN)
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+
+
+class SchemaName(str, Enum):
+    report = "report"
+    rules = "rules"
+
+
+@app.command()
+def schema(which: Annotated[SchemaName, typer.Argument(help="report: the JSON report; rules: the rule file format.")] = SchemaName.report) -> None:
+    """Print a JSON Schema: of the JSON report (default) or of rule files."""
+    from importlib import resources
+
+    sys.stdout.write(resources.files("exitaudit").joinpath(f"schemas/{which.value}.schema.json").read_text("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the command and maps every ending to an exit code."""
+    from .output import StdoutClosed
+
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="exitaudit", standalone_mode=False)
+        code = int(code or 0)
+    except typer.TyperException as exc:
+        # Usage errors (unknown option, bad value, missing argument). Typer's own display is a
+        # multi-line panel; a CI log wants one line that names what is wrong.
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.format_message(), file=sys.stderr)
+        else:
+            command_path = ctx.command_path if ctx is not None else "exitaudit"
+            _say(f"{exc.format_message()} (see '{command_path} --help')")
+        code = ExitCode.ERROR
+    except (typer.Abort, KeyboardInterrupt):
+        _say("interrupted")
+        code = ExitCode.INTERRUPTED
+    except RuleErrors as exc:
+        for err in exc.errors:
+            _say(str(err))
+        code = ExitCode.ERROR
+    except ExitauditError as exc:
+        _say(str(exc))
+        code = ExitCode.ERROR
+    except StdoutClosed:
+        # The reader went away (`exitaudit ... | head`). Stop quietly, as `cat` does: 128 + SIGPIPE.
+        code = 128 + 13
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback, never exit 1
+        if os.environ.get("EXITAUDIT_DEBUG"):
+            raise
+        _say(f"internal error: {type(exc).__name__}: {exc} (set EXITAUDIT_DEBUG=1 for the traceback)")
+        code = ExitCode.ERROR
+    _quiet_stdout()
+    return int(code)
+
+
+def _quiet_stdout() -> None:
+    """Flush now, and if the reader is gone, point stdout at /dev/null so that the interpreter's
+    own flush at exit does not print a BrokenPipeError."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())

@@ -1,0 +1,232 @@
+"""The result objects: what an audit returns and every reporter reads."""
+
+from __future__ import annotations
+
+import signal as _signal
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What a finding says about the exit status. The run's verdict is the worst kind found."""
+
+    CONSISTENT = "consistent"
+    """The exit status agrees with the evidence (success or failure alike)."""
+    FALSE_SUCCESS = "false-success"
+    """Exit 0, but the log shows failure."""
+    WRONG_CODE = "wrong-code"
+    """Non-zero, but not the code the tool documents for what the log shows."""
+    FALSE_FAILURE = "false-failure"
+    """Non-zero, but the log proves success."""
+    UNEXPLAINED_FAILURE = "unexplained-failure"
+    """Non-zero and no rule explains it."""
+    NO_COVERAGE = "no-coverage"
+    """No rule file applied to the log."""
+    EXIT_UNKNOWN = "exit-status-unknown"
+    """No exit status was given or found, so checks that need one could not run."""
+    INCOMPLETE = "audit-incomplete"
+    """A check could not be evaluated (a pattern hit the regex time limit, a condition failed)."""
+
+    @property
+    def is_mismatch(self) -> bool:
+        return self is not Kind.CONSISTENT
+
+
+# Verdict precedence, worst first: a run with several findings takes the first kind present.
+VERDICT_ORDER: tuple[Kind, ...] = (
+    Kind.FALSE_SUCCESS,
+    Kind.WRONG_CODE,
+    Kind.FALSE_FAILURE,
+    Kind.UNEXPLAINED_FAILURE,
+    Kind.INCOMPLETE,
+    Kind.NO_COVERAGE,
+    Kind.EXIT_UNKNOWN,
+    Kind.CONSISTENT,
+)
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+# Defaults in one place: the two lies a CI step is fooled by are errors, the rest warnings.
+DEFAULT_SEVERITY: dict[Kind, Severity] = {
+    Kind.CONSISTENT: Severity.INFO,
+    Kind.FALSE_SUCCESS: Severity.ERROR,
+    Kind.WRONG_CODE: Severity.ERROR,
+    Kind.FALSE_FAILURE: Severity.WARNING,
+    Kind.UNEXPLAINED_FAILURE: Severity.WARNING,
+    Kind.NO_COVERAGE: Severity.WARNING,
+    Kind.EXIT_UNKNOWN: Severity.WARNING,
+    Kind.INCOMPLETE: Severity.WARNING,
+}
+
+
+class Origin(str, Enum):
+    """Where the exit status came from."""
+
+    FLAG = "flag"
+    FILE = "file"
+    LOG = "log"
+    UNKNOWN = "unknown"
+
+
+def signal_name(number: int) -> str | None:
+    try:
+        return _signal.Signals(number).name
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ExitStatus:
+    """How the audited run ended.
+
+    ``code`` is the number a shell's ``$?`` shows (0-255). A run killed by signal N is recorded by
+    shells as 128+N; such a code carries the signal's name too. ``code`` is None only when the
+    status is unknown.
+    """
+
+    code: int | None
+    signal: str | None = None
+    origin: Origin = Origin.UNKNOWN
+    where: str | None = None
+    """A human-readable pointer to the source (``--exit-code``, a file path, ``log:123``)."""
+    line: int | None = None
+    """For origin=log: the line of the log that recorded the status."""
+    line_text: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.code is not None
+
+    @classmethod
+    def unknown(cls) -> ExitStatus:
+        return cls(code=None, origin=Origin.UNKNOWN)
+
+    @classmethod
+    def from_code(cls, code: int, origin: Origin, where: str | None = None, **kw: object) -> ExitStatus:
+        # 128+N is how POSIX shells report death by signal N; it is also the convention
+        # supervisors and CI runners follow, so name the signal (137 -> SIGKILL, the OOM killer).
+        sig = signal_name(code - 128) if 128 < code < 128 + 65 else None
+        return cls(code=code, signal=sig, origin=origin, where=where, **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def parse(cls, text: str, origin: Origin, where: str) -> ExitStatus:
+        """An exit status as a user writes it: ``$?`` (0-255), or a negative number as Python's
+        subprocess reports death by signal (-9 -> 137, SIGKILL)."""
+        from .errors import InputError
+
+        value = text.strip()
+        try:
+            code = int(value)
+        except ValueError:
+            shown = value if len(value) <= 20 else value[:20] + "…"
+            raise InputError(f"expected an exit code from 0 to 255, got {shown!r}", where=where) from None
+        if -64 <= code < 0:
+            code = 128 - code
+        if not 0 <= code <= 255:
+            raise InputError(f"exit code {code} is out of range (0 to 255)", where=where)
+        return cls.from_code(code, origin, where)
+
+    def describe(self) -> str:
+        if self.code is None:
+            return "exit status unknown"
+        text = f"exit {self.code}"
+        if self.signal:
+            text += f" ({self.signal})"
+        return text
+
+
+@dataclass(frozen=True)
+class Evidence:
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    """Full check id, ``tool/check-id``; synthesised findings use ``exitaudit/<kind>``."""
+    tool: str
+    kind: Kind
+    severity: Severity
+    title: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    """In line order."""
+    references: tuple[str, ...] = ()
+    line: int | None = None
+    """The line a report points at: the first hit of the check's first evidence signal."""
+
+
+class Outcome(str, Enum):
+    """What became of one applicable check, for reports that list every check (JUnit)."""
+
+    PASSED = "passed"
+    FIRED = "fired"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    check: str
+    tool: str
+    title: str
+    outcome: Outcome
+    finding: Finding | None = None
+    reason: str | None = None
+    """Why a check was skipped (the exit status is unknown, the regex time limit struck)."""
+
+
+@dataclass(frozen=True)
+class InputStats:
+    lines: int = 0
+    bytes: int = 0
+    """Bytes after decompression."""
+    invalid_utf8: int = 0
+    """Byte sequences that are not UTF-8; they are matched as U+FFFD."""
+    compression: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The audit of one log: everything a reporter needs, nothing it has to recompute."""
+
+    source: str
+    exit_status: ExitStatus
+    tools: tuple[str, ...]
+    verdict: Kind
+    findings: tuple[Finding, ...]
+    checks: tuple[CheckOutcome, ...] = ()
+    stats: InputStats = field(default_factory=InputStats)
+
+    def worst_severity(self) -> Severity | None:
+        ranks = [f.severity for f in self.findings]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every run of one invocation, and the threshold that decides failure."""
+
+    runs: tuple[RunResult, ...]
+    fail_on: Severity = Severity.ERROR
+
+    def failing(self, finding: Finding) -> bool:
+        # Severity alone decides. Mismatches default to error or warning and explanations to
+        # info, which never fails; a rule may still make an honest failure gate (a `consistent`
+        # check with severity error, e.g. a failing core test among non-gating ones).
+        return finding.severity.rank >= self.fail_on.rank
+
+    @property
+    def has_failures(self) -> bool:
+        return any(self.failing(f) for run in self.runs for f in run.findings)

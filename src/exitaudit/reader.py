@@ -1,0 +1,249 @@
+"""Readers: turn a file, a compressed file or standard input into blocks of clean text.
+
+A log is read in blocks of whole lines, so memory stays bounded whatever the log's size; the
+engine scans each block with the rules' patterns. Cleaning keeps line numbers: ANSI escapes are
+removed within a line, CRLF becomes LF, and a bare CR (progress bars) stays in the text for the
+engine to treat as a break inside the same numbered line.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from .errors import InputError
+
+READ_SIZE = 1 << 20
+"""Bytes read at a time; a block holds about this much text."""
+MAX_LINE = 8 << 20
+"""A line longer than this is matched in pieces of this size, so one giant line cannot exhaust memory."""
+SNIFF_SIZE = 8192
+
+# ECMA-48 escape sequences: CSI (colours, cursor moves, "erase line" as in GitLab's `\r\x1b[0K`),
+# OSC (titles, hyperlinks; ended by BEL or ST) and the two-byte forms. None may swallow a newline,
+# or line numbers would shift.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    r"|\x1b[()][0-9A-Za-z]"
+    r"|\x1b[@-Z\\-_]"
+)
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+# Formats we recognise but do not read: say so instead of auditing compressed bytes as text.
+_UNSUPPORTED_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x28\xb5\x2f\xfd", "a zstd-compressed file (decompress it first: zstd -dc FILE | exitaudit check -)"),
+    (b"PK\x03\x04", "a zip archive (extract the log first)"),
+    (b"\x7fELF", "an ELF executable, not a log"),
+    (b"\x89PNG", "a PNG image, not a log"),
+    (b"\xff\xfe", "UTF-16 text (convert it first: iconv -f UTF-16 -t UTF-8 FILE)"),
+    (b"\xfe\xff", "UTF-16 text (convert it first: iconv -f UTF-16 -t UTF-8 FILE)"),
+)
+# Control bytes that text logs do not contain; \t \n \v \f \r \b ESC and DEL are text to us.
+_BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x08\x1b")
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    """Whole lines (ending in \\n) except possibly at the end of the log or of a giant line's piece."""
+    first_line: int
+    """1-based number of the block's first line."""
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def _sniff_binary(head: bytes) -> str | None:
+    """Why ``head`` is not a text log, or None. NUL bytes alone do not make a log binary."""
+    for magic, what in _UNSUPPORTED_MAGIC:
+        if head.startswith(magic):
+            return f"is {what}"
+    if not head:
+        return None
+    sample = head[:SNIFF_SIZE]
+    controls = len(sample) - len(sample.translate(None, _BINARY_BYTES))
+    invalid = sample.decode("utf-8", errors="replace").count("\ufffd")
+    # A real log has the odd NUL or control byte (a program writing a C string badly) and the odd
+    # Latin-1 line; a binary file has them everywhere. Thresholds: a tenth of the bytes control
+    # bytes, or a third not text at all.
+    if controls > len(sample) * 0.1 or controls + invalid > len(sample) * 0.3:
+        return f"looks binary ({controls + invalid} of the first {len(sample)} bytes are not text), not a text log"
+    return None
+
+
+class LogSource:
+    """One log to audit: a path, or ``-`` for standard input. Use as a context manager."""
+
+    def __init__(self, name: str, *, stdin: BinaryIO | None = None) -> None:
+        self.name = name
+        self._stdin = stdin
+        self._raw: BinaryIO | None = None
+        self._stream: BinaryIO | None = None
+        self.compression: str | None = None
+        self.bytes_read = 0
+        self.invalid_utf8 = 0
+        self.lines = 0
+
+    @property
+    def display(self) -> str:
+        return "<stdin>" if self.name == "-" else self.name
+
+    def __enter__(self) -> LogSource:
+        self._raw = self._open_raw()
+        buffered = self._raw if isinstance(self._raw, io.BufferedReader) else io.BufferedReader(self._raw)  # type: ignore[arg-type]
+        magic = buffered.peek(8)[:8]
+        self._stream = buffered
+        for sig, kind in _MAGIC:
+            if magic.startswith(sig):
+                self.compression = kind
+                self._stream = _decompressor(kind, buffered)
+                break
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for stream in (self._stream, self._raw):
+            if stream is not None and stream is not self._stdin:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+    def _open_raw(self) -> BinaryIO:
+        if self.name == "-":
+            stdin = self._stdin or sys.stdin.buffer
+            if stdin.isatty():
+                raise InputError("standard input is a terminal; pipe a log in or name a file", where="-")
+            return stdin
+        try:
+            if os.path.isdir(self.name):
+                raise InputError("is a directory, not a log file", where=self.name)
+            return open(self.name, "rb")  # noqa: SIM115 - closed in __exit__
+        except FileNotFoundError:
+            raise InputError("no such file", where=self.name) from None
+        except PermissionError:
+            raise InputError("permission denied", where=self.name) from None
+        except OSError as exc:
+            raise InputError(f"cannot open: {exc.strerror or exc}", where=self.name) from None
+
+    def _read(self, size: int) -> bytes:
+        assert self._stream is not None
+        try:
+            data = self._stream.read(size)
+        except EOFError:
+            raise InputError(
+                f"{self.compression} stream is truncated after {self.bytes_read} bytes of log",
+                where=self.display,
+            ) from None
+        except (OSError, zlib.error, lzma.LZMAError) as exc:
+            what = f"corrupt {self.compression} data" if self.compression else "read failed"
+            raise InputError(f"{what}: {exc}", where=self.display) from None
+        self.bytes_read += len(data)
+        return data
+
+    def blocks(self) -> Iterator[Block]:
+        """Yield the log as clean text blocks. Raises InputError for empty or binary input."""
+        line = 1
+        carry = b""
+        first = True
+        unterminated = False
+        while True:
+            chunk = self._read(READ_SIZE)
+            if first:
+                first = False
+                if not chunk:
+                    raise InputError("log is empty", where=self.display)
+                why = _sniff_binary(chunk)
+                if why:
+                    raise InputError(why, where=self.display)
+            if not chunk:
+                break
+            data = carry + chunk if carry else chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) < MAX_LINE:
+                    carry = data
+                    continue
+                cut = _utf8_boundary(data, MAX_LINE)
+            carry = data[cut:]
+            text = self._decode(data[:cut])
+            if line == 1 and text.startswith("\ufeff"):
+                text = text[1:]  # a UTF-8 byte order mark is not part of the first line
+            unterminated = not text.endswith("\n")
+            yield Block(text, line)
+            line += text.count("\n")
+        if carry:
+            text = self._decode(carry)
+            unterminated = not text.endswith("\n")
+            yield Block(text, line)
+            line += text.count("\n")
+        # A last line without a newline (a log still being written) is a line all the same.
+        self.lines = line - 1 + unterminated
+
+    def _decode(self, data: bytes) -> str:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Real logs mix encodings (a Latin-1 file name, a truncated multi-byte character); an
+            # audit must not stop at them. Replace, and count how many for the report.
+            text = data.decode("utf-8", errors="replace")
+            self.invalid_utf8 += text.count("\ufffd") - _count_ufffd_bytes(data)
+        text = strip_ansi(text)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        return text
+
+
+def _count_ufffd_bytes(data: bytes) -> int:
+    """U+FFFD characters that were in the log already, so they are not counted as replacements."""
+    return data.count("\ufffd".encode())
+
+
+def _utf8_boundary(data: bytes, limit: int) -> int:
+    """An offset at or just below ``limit`` that does not split a UTF-8 sequence."""
+    cut = limit
+    while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
+        cut -= 1
+    return cut
+
+
+def _decompressor(kind: str, stream: BinaryIO) -> BinaryIO:
+    if kind == "gzip":
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    if kind == "bz2":
+        return bz2.BZ2File(stream, mode="rb")  # type: ignore[return-value]
+    return lzma.LZMAFile(stream, mode="rb")  # type: ignore[return-value]
+
+
+def read_text(source: str | os.PathLike[str]) -> str:
+    """A whole small text file (an exit-code file, a rule file), with clear errors."""
+    name = os.fspath(source)
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", where=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", where=name) from None
+    except PermissionError:
+        raise InputError("permission denied", where=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=name) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start})", where=name) from None

@@ -1,0 +1,30 @@
+"""Reporters: one module per output format, each a function from a Report to text.
+
+A reporter decides nothing: findings, verdicts and severities come from the engine, and whether
+the run fails comes from ``Report.failing``. Adding a format is adding a module here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..model import Report
+
+Renderer = Callable[[Report], str]
+
+
+def renderer(name: str, *, junit_strict: bool = False) -> Renderer:
+    if name == "text":
+        from .text import render
+    elif name == "json":
+        from .json import render
+    elif name == "junit":
+        from .junit import render as render_junit
+
+        return lambda report: render_junit(report, strict=junit_strict)
+    else:
+        raise ValueError(f"unknown format {name!r}")
+    return render
+
+
+FORMATS = ("text", "json", "junit")

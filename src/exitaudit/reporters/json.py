@@ -1,0 +1,68 @@
+"""JSON: one document, ``schema_version`` first, keys in a fixed order, no timestamps, so that
+the same input gives byte-identical output. Its JSON Schema is ``schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from .. import __version__
+from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
+
+SCHEMA_VERSION = "1.0"
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {
+        "check": f.check,
+        "tool": f.tool,
+        "kind": f.kind.value,
+        "severity": f.severity.value,
+        "title": f.title,
+        "message": f.message,
+        "evidence": [{"line": e.line, "text": e.text} for e in f.evidence],
+        "references": list(f.references),
+    }
+
+
+def _run(run: RunResult) -> dict[str, Any]:
+    es = run.exit_status
+    return {
+        "source": run.source,
+        "exit_status": {"code": es.code, "signal": es.signal, "origin": es.origin.value},
+        "tools": list(run.tools),
+        "verdict": run.verdict.value,
+        "findings": [_finding(f) for f in run.findings],
+        "checks": [
+            {"check": c.check, "outcome": c.outcome.value, **({"reason": c.reason} if c.reason else {})}
+            for c in run.checks
+        ],
+        "input": {
+            "lines": run.stats.lines,
+            "bytes": run.stats.bytes,
+            "compression": run.stats.compression,
+            "invalid_utf8": run.stats.invalid_utf8,
+        },
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    verdicts = Counter(run.verdict.value for run in report.runs)
+    severities = Counter(f.severity.value for run in report.runs for f in run.findings)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "exitaudit_version": __version__,
+        "runs": [_run(run) for run in report.runs],
+        "summary": {
+            "runs": len(report.runs),
+            "verdicts": {k.value: verdicts[k.value] for k in VERDICT_ORDER if verdicts[k.value]},
+            "findings": {s.value: severities[s.value] for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if severities[s.value]},
+            "fail_on": report.fail_on.value,
+            "failed": report.has_failures,
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

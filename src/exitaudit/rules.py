@@ -1,0 +1,547 @@
+"""The rule loader: TOML rule files to a validated, compiled ``RuleSet``.
+
+Rule files are data, never code: TOML parsed by tomllib, patterns compiled by ``regex``,
+conditions compiled by a CEL implementation that has no access to the host. A rule file from an
+untrusted repository can therefore be loaded safely; the worst it can do is a slow pattern, and
+every pattern runs under a time limit (see engine.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .celexpr import Condition, ConditionError
+from .errors import RuleError, RuleErrors
+from .model import DEFAULT_SEVERITY, Kind, Severity
+from .tomlpos import dotted, index_lines, line_of
+
+FORMAT_VERSION = 1
+MAX_RULE_FILE_BYTES = 1 << 20
+"""A rule file is a page or two of TOML; anything this large is a mistake or an attack."""
+REGEX_FLAGS = regex.MULTILINE | regex.VERSION0
+
+VALUE_MODES = ("count", "present", "first", "last", "sum", "max", "min", "all")
+RESERVED_NAMES = frozenset(
+    # `exit`, `tool` and `params` are provided by the engine; the rest are CEL's reserved words.
+    "exit tool params true false null in as break const continue else for function if import let loop "
+    "package namespace return var void while".split()
+)
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    pattern: str | None = None
+    value: str = "count"
+    group: str | None = None
+    type: str = "string"
+    followed_by: str | None = None
+    within: int = 5
+    order: tuple[str, str] | None = None
+    description: str = ""
+
+    def default(self) -> Any:
+        """The value when no line matched, typed so that conditions never meet a null."""
+        if self.order is not None or self.value == "present":
+            return False
+        if self.value == "all":
+            return []
+        if self.value in ("count", "sum") or self.type == "int":
+            return 0
+        return ""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    tool: str
+    title: str
+    kind: Kind
+    severity: Severity
+    when: Condition
+    message: str
+    evidence: tuple[str, ...]
+    description: str = ""
+    rationale: str = ""
+    status: str = "stable"
+    versions: str = ""
+    fixed_in: str = ""
+    references: tuple[str, ...] = ()
+    false_positives: tuple[str, ...] = ()
+
+    @property
+    def full_id(self) -> str:
+        return f"{self.tool}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    description: str
+
+    def parse(self, values: list[str], where: str) -> Any:
+        """A user's setting, typed like the default; a list setting takes every value given."""
+        from .errors import UsageError
+
+        d = self.default
+        if isinstance(d, list):
+            return [v for value in values for v in value.split(",") if v]
+        raw = values[-1]
+        if isinstance(d, bool):
+            if raw.lower() in ("true", "yes", "1"):
+                return True
+            if raw.lower() in ("false", "no", "0"):
+                return False
+            raise UsageError(f"{self.name} takes true or false, got {raw!r}", where=where)
+        if isinstance(d, int):
+            try:
+                return int(raw)
+            except ValueError:
+                raise UsageError(f"{self.name} takes a whole number, got {raw!r}", where=where) from None
+        return raw
+
+
+@dataclass(frozen=True)
+class ExitStatusPattern:
+    pattern: str
+    code: int | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    log: str
+    verdict: str
+    exit_code: int | None = None
+    checks: tuple[str, ...] | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    tool: str
+    path: str
+    description: str
+    detect: tuple[str, ...]
+    min_matches: int = 1
+    homepage: str = ""
+    versions: str = ""
+    exit_codes: dict[int, str] = field(default_factory=dict)
+    exit_status: tuple[ExitStatusPattern, ...] = ()
+    signals: dict[str, Signal] = field(default_factory=dict)
+    params: dict[str, Param] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+    examples: tuple[Example, ...] = ()
+    builtin: bool = False
+
+    def param_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        values = {name: p.default for name, p in self.params.items()}
+        values.update(overrides or {})
+        return values
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rule files by tool name; a later source replaces an earlier one for the same tool."""
+
+    files: dict[str, RuleFile]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.files[name] for name in sorted(self.files))
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def get(self, tool: str) -> RuleFile | None:
+        return self.files.get(tool)
+
+    def only(self, tools: Iterable[str]) -> RuleSet:
+        return RuleSet({t: self.files[t] for t in tools})
+
+
+# --------------------------------------------------------------------------------------------
+# Locating the built-in pack
+
+
+def builtin_rules_dir() -> Path:
+    """The rule pack shipped in the package; in a source checkout, the top-level rules/."""
+    packaged = Path(str(resources.files("exitaudit"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    # An editable install maps the package to src/exitaudit, where the pack is not copied;
+    # the pack's single source is the repository's top-level rules/.
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def rule_paths(path: str | os.PathLike[str]) -> list[Path]:
+    """The rule files a path names: the file itself, or a directory's *.toml, sorted."""
+    p = Path(path)
+    if p.is_dir():
+        return sorted(q for q in p.glob("*.toml") if q.is_file())
+    if p.exists():
+        return [p]
+    raise RuleError("no such file or directory", path=str(p))
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = resources.files("exitaudit").joinpath("schemas/rules.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+class _Builder:
+    """Builds one RuleFile, collecting every error with its line and field."""
+
+    def __init__(self, path: str, source: str) -> None:
+        self.path = path
+        self.positions = index_lines(source)
+        self.errors: list[RuleError] = []
+
+    def error(self, where: Sequence[str | int], message: str) -> None:
+        self.errors.append(
+            RuleError(message, path=self.path, line=line_of(self.positions, where), field=dotted(where) or None)
+        )
+
+    def pattern(self, where: Sequence[str | int], text: str) -> regex.Pattern[str] | None:
+        try:
+            return regex.compile(text, REGEX_FLAGS)
+        except regex.error as exc:
+            col = f" at position {exc.pos}" if exc.pos is not None else ""
+            self.error(where, f"invalid regular expression{col}: {exc.msg}")
+        except (OverflowError, RecursionError, MemoryError):
+            self.error(where, "regular expression too large or too deeply nested")
+        return None
+
+
+def _read_rule_source(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_RULE_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise RuleError("is a directory, not a rule file", path=path) from None
+    except FileNotFoundError:
+        raise RuleError("no such file", path=path) from None
+    except PermissionError:
+        raise RuleError("permission denied", path=path) from None
+    except OSError as exc:
+        raise RuleError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    if len(data) > MAX_RULE_FILE_BYTES:
+        raise RuleError(f"larger than {MAX_RULE_FILE_BYTES >> 20} MiB; not a rule file", path=path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RuleError(f"not valid UTF-8 (byte {exc.start})", path=path, line=line) from None
+
+
+def parse_toml(path: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib ends its message with "(at line L, column C)"; keep it as our line.
+        text = str(exc)
+        line = None
+        if "(at line " in text:
+            head, _, pos = text.rpartition(" (at line ")
+            text = head
+            try:
+                line = int(pos.split(",")[0])
+            except ValueError:
+                line = None
+        raise RuleError(f"TOML syntax error: {text}", path=path, line=line) from None
+    except RecursionError:
+        raise RuleError("TOML nested too deeply", path=path) from None
+
+
+def validate_schema(path: str, data: dict[str, Any], source: str) -> None:
+    """JSON-Schema validation of a parsed rule file; raises RuleErrors naming line and field."""
+    import jsonschema  # costs ~0.2 s; only rule files from outside the package are validated at run time
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    positions = index_lines(source)
+    errors = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        where = list(err.absolute_path)
+        message = err.message
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # Point at the unknown key itself rather than its table.
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            where = [*where, extra[0]] if extra else where
+            message = f"unknown field (allowed: {', '.join(sorted(err.schema.get('properties', {})))})"
+        elif err.validator == "oneOf" and where and where[0] == "signals":
+            message = "a signal needs exactly one of `pattern` or `order`"
+        errors.append(
+            RuleError(message, path=path, line=line_of(positions, where), field=dotted(where) or None)
+        )
+    if errors:
+        raise RuleErrors(errors)
+
+
+def load_rule_file(path: str | os.PathLike[str], *, validate: bool = True, builtin: bool = False) -> RuleFile:
+    """Load, validate and compile one rule file. Raises RuleError or RuleErrors."""
+    name = os.fspath(path)
+    source = _read_rule_source(name)
+    data = parse_toml(name, source)
+    if validate:
+        validate_schema(name, data, source)
+    try:
+        return _build(name, source, data, builtin=builtin)
+    except (RuleError, RuleErrors):
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Only reachable with validate=False (the built-in pack, validated by its tests).
+        raise RuleError(f"invalid rule file ({exc!r}); run `exitaudit rules lint`", path=name) from None
+
+
+def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool) -> RuleFile:
+    b = _Builder(path, source)
+    tool = data["tool"]
+    stem = Path(path).stem
+    if stem != tool:
+        b.error(["tool"], f"tool {tool!r} does not match the file name {stem}.toml")
+
+    for i, pat in enumerate(data["detect"]["patterns"]):
+        b.pattern(["detect", "patterns", i], pat)
+
+    exit_status = []
+    for i, entry in enumerate(data.get("exit_status", [])):
+        compiled = b.pattern(["exit_status", i, "pattern"], entry["pattern"])
+        if compiled is not None and "code" not in entry and "code" not in compiled.groupindex:
+            b.error(["exit_status", i], "needs `code = N` or a named group (?P<code>...) in its pattern")
+        exit_status.append(ExitStatusPattern(entry["pattern"], entry.get("code")))
+
+    signals: dict[str, Signal] = {}
+    for name, spec in data.get("signals", {}).items():
+        where = ["signals", name]
+        if name in RESERVED_NAMES:
+            b.error(where, f"{name!r} is reserved; choose another signal name")
+        signals[name] = _build_signal(b, where, name, spec)
+    for name, sig in signals.items():
+        if sig.order is not None:
+            for other in sig.order:
+                if other not in signals or signals[other].pattern is None:
+                    b.error(["signals", name, "order"], f"{other!r} is not a pattern signal of this file")
+
+    params = {
+        name: Param(name, spec["default"], spec["description"]) for name, spec in data.get("params", {}).items()
+    }
+
+    checks: list[Check] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(data.get("checks", [])):
+        check = _build_check(b, i, tool, spec, signals, params)
+        if check is None:
+            continue
+        if check.id in seen:
+            b.error(["checks", i, "id"], f"duplicate check id {check.id!r}")
+        seen.add(check.id)
+        checks.append(check)
+
+    examples = []
+    for i, spec in enumerate(data.get("examples", [])):
+        for cid in spec.get("checks", []):
+            if cid not in seen:
+                b.error(["examples", i, "checks"], f"no check {cid!r} in this file")
+        examples.append(
+            Example(
+                name=spec["name"],
+                log=spec["log"],
+                verdict=spec["verdict"],
+                exit_code=spec.get("exit_code"),
+                checks=tuple(spec["checks"]) if "checks" in spec else None,
+                line=line_of(b.positions, ["examples", i]),
+            )
+        )
+
+    exit_codes: dict[int, str] = {}
+    for key, meaning in data.get("exit_codes", {}).items():
+        try:
+            exit_codes[int(key)] = meaning
+        except ValueError:
+            b.error(["exit_codes", key], "exit code keys are numbers from 0 to 255")
+
+    if b.errors:
+        raise b.errors[0] if len(b.errors) == 1 else RuleErrors(b.errors)
+    return RuleFile(
+        tool=tool,
+        path=path,
+        description=data["description"],
+        detect=tuple(data["detect"]["patterns"]),
+        min_matches=data["detect"].get("min_matches", 1),
+        homepage=data.get("homepage", ""),
+        versions=data.get("versions", ""),
+        exit_codes=exit_codes,
+        exit_status=tuple(exit_status),
+        signals=signals,
+        params=params,
+        checks=tuple(checks),
+        examples=tuple(examples),
+        builtin=builtin,
+    )
+
+
+def _build_signal(b: _Builder, where: list[str | int], name: str, spec: dict[str, Any]) -> Signal:
+    value = spec.get("value", "count")
+    if "order" in spec:
+        return Signal(name=name, order=tuple(spec["order"]), value="present", description=spec.get("description", ""))  # type: ignore[arg-type]
+    compiled = b.pattern([*where, "pattern"], spec["pattern"])
+    group = spec.get("group")
+    if value in ("first", "last", "sum", "max", "min", "all") and compiled is not None:
+        groups = list(compiled.groupindex)
+        if group is None:
+            if len(groups) == 1:
+                group = groups[0]
+            elif value in ("sum", "max", "min") or groups:
+                b.error([*where, "group"], f"value = {value!r} needs `group`, or a pattern with exactly one named group")
+        elif group not in groups:
+            b.error([*where, "group"], f"the pattern has no named group {group!r}")
+    typ = spec.get("type") or ("int" if value in ("sum", "max", "min") else "string")
+    if value in ("sum", "max", "min") and typ != "int":
+        b.error([*where, "type"], f"value = {value!r} adds or compares numbers; type must be int")
+    if "followed_by" in spec:
+        b.pattern([*where, "followed_by"], spec["followed_by"])
+        if value not in ("count", "present"):
+            b.error([*where, "value"], "a signal with followed_by counts sequences: value must be count or present")
+    return Signal(
+        name=name,
+        pattern=spec["pattern"],
+        value=value,
+        group=group,
+        type=typ,
+        followed_by=spec.get("followed_by"),
+        within=spec.get("within", 5),
+        description=spec.get("description", ""),
+    )
+
+
+def _build_check(
+    b: _Builder, i: int, tool: str, spec: dict[str, Any], signals: dict[str, Signal], params: dict[str, Param]
+) -> Check | None:
+    where: list[str | int] = ["checks", i]
+    try:
+        condition = Condition(spec["when"])
+    except ConditionError as exc:
+        b.error([*where, "when"], f"condition does not compile: {exc}")
+        return None
+    unknown = sorted(v for v in condition.variables - set(signals) - {"exit", "tool", "params"} if not _bound_in(v, spec["when"]))
+    if unknown:
+        b.error([*where, "when"], f"unknown signal(s) {', '.join(unknown)} (signals: {', '.join(sorted(signals)) or 'none'})")
+        return None
+    # Dry-run against the signals' defaults, for a clean run and a failed one: a condition must
+    # yield a boolean, and type errors (a string compared with a number) surface here, not mid-audit.
+    for code in (0, 1):
+        ctx: dict[str, Any] = {n: s.default() for n, s in signals.items()}
+        ctx["exit"] = {"code": code, "signal": "", "known": True, "meaning": ""}
+        ctx["tool"] = tool
+        ctx["params"] = {name: p.default for name, p in params.items()}
+        try:
+            result = condition.evaluate(ctx)
+        except Exception as exc:  # noqa: BLE001 - cel raises several types; all mean "bad condition"
+            b.error([*where, "when"], f"condition fails on a log with no matches: {exc}")
+            return None
+        if not isinstance(result, bool):
+            b.error([*where, "when"], f"condition must be true or false, got {type(result).__name__}")
+            return None
+    kind = Kind(spec["kind"])
+    evidence = tuple(spec.get("evidence", sorted(v for v in condition.variables if v in signals)))
+    for name in evidence:
+        if name not in signals:
+            b.error([*where, "evidence"], f"no signal {name!r}")
+    for placeholder in _placeholders(spec["message"]):
+        root, _, rest = placeholder.partition(".")
+        known = placeholder in ("exit.code", "exit.signal", "exit.meaning", "tool") or (root == "params" and rest in params)
+        if root not in signals and not known:
+            b.error([*where, "message"], f"unknown placeholder {{{placeholder}}}")
+    return Check(
+        id=spec["id"],
+        tool=tool,
+        title=spec["title"],
+        kind=kind,
+        severity=Severity(spec["severity"]) if "severity" in spec else DEFAULT_SEVERITY[kind],
+        when=condition,
+        message=spec["message"],
+        evidence=evidence,
+        description=spec.get("description", ""),
+        rationale=spec.get("rationale", ""),
+        status=spec.get("status", "stable"),
+        versions=spec.get("versions", ""),
+        fixed_in=spec.get("fixed_in", ""),
+        references=tuple(spec.get("references", ())),
+        false_positives=tuple(spec.get("false_positives", ())),
+    )
+
+
+_PLACEHOLDER = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def _placeholders(template: str) -> list[str]:
+    return _PLACEHOLDER.findall(template)
+
+
+def _bound_in(name: str, expression: str) -> bool:
+    """Whether ``name`` is bound by a comprehension macro (``x`` in ``list.exists(x, ...)``)."""
+    return regex.search(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*" + regex.escape(name) + r"\s*,", expression) is not None
+
+
+def render_message(template: str, values: dict[str, Any]) -> str:
+    """Fill ``{name}`` placeholders. Deliberately not str.format: a rule file from an untrusted
+    repository must not reach attributes of Python objects (``{x.__class__}``)."""
+
+    def fill(m: regex.Match[str]) -> str:
+        value = values.get(m.group(1))
+        if value is None:
+            return m.group(0)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def load_rules(
+    extra: Sequence[str | os.PathLike[str]] = (),
+    *,
+    builtin: bool = True,
+) -> RuleSet:
+    """The built-in pack plus the user's rule files or directories; a user file for the same
+    tool replaces the built-in one. All errors in all files are raised together."""
+    files: dict[str, RuleFile] = {}
+    errors: list[RuleError] = []
+    sources: list[tuple[Path, bool]] = []
+    if builtin:
+        sources += [(p, True) for p in rule_paths(builtin_rules_dir())]
+    for entry in extra:
+        try:
+            sources += [(p, False) for p in rule_paths(entry)]
+        except RuleError as exc:
+            errors.append(exc)
+    for path, is_builtin in sources:
+        try:
+            rf = load_rule_file(path, validate=not is_builtin, builtin=is_builtin)
+        except RuleErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except RuleError as exc:
+            errors.append(exc)
+            continue
+        files[rf.tool] = rf
+    if errors:
+        raise errors[0] if len(errors) == 1 else RuleErrors(errors)
+    return RuleSet(files)

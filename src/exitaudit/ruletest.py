@@ -1,0 +1,46 @@
+"""Running the examples embedded in rule files (``exitaudit rules test``).
+
+Each example is audited against its own rule file alone, with detection on, so an example also
+proves the file's fingerprints recognise the tool's output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .engine import Engine, blocks_of
+from .model import ExitStatus, Origin, Outcome
+from .rules import Example, RuleFile, RuleSet
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    rule: RuleFile
+    example: Example
+    verdict: str
+    fired: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def where(self) -> str:
+        return f"{self.rule.path}:{self.example.line}" if self.example.line else self.rule.path
+
+
+def run_examples(rule: RuleFile) -> list[ExampleResult]:
+    engine = Engine(RuleSet({rule.tool: rule}))
+    results = []
+    for ex in rule.examples:
+        status = ExitStatus.unknown() if ex.exit_code is None else ExitStatus.from_code(ex.exit_code, Origin.FLAG, "example")
+        run = engine.audit(blocks_of(ex.log), status, source=f"example {ex.name!r}")
+        fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED))
+        problems = []
+        if run.verdict.value != ex.verdict:
+            problems.append(f"verdict {run.verdict.value}, expected {ex.verdict}")
+        if ex.checks is not None and set(fired) != set(ex.checks):
+            problems.append(f"checks fired [{', '.join(fired)}], expected [{', '.join(sorted(ex.checks))}]")
+        results.append(ExampleResult(rule, ex, run.verdict.value, fired, tuple(problems)))
+    return results

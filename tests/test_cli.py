@@ -1,0 +1,224 @@
+"""The command line end to end: exit codes, standard output, standard error."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from lxml import etree
+
+from conftest import PYINFRA_LOG, SCHEMAS, assert_one_line_error
+
+LOG = str(PYINFRA_LOG)
+
+
+def test_pyinfra_28_false_success_exits_1_citing_the_errors_line(cli):
+    res = cli("check", LOG, "--exit-code", "0")
+    assert res.code == 1, res
+    assert res.stderr == ""
+    first = res.stdout.splitlines()[0]
+    assert first.startswith(f"{LOG}:29: error false-success pyinfra/errors-exit-zero:")
+    assert "29 |     [@local]   Changed: 1   No change: 0   Errors: 1" in res.stdout
+    assert res.stdout.rstrip().endswith("Audited 1 log: 1 false-success; 1 finding(s) at or above error.")
+
+
+def test_the_same_log_with_exit_1_is_consistent(cli):
+    res = cli("check", LOG, "--exit-code", "1")
+    assert res.code == 0, res
+    assert f"{LOG}: consistent (exit 1 from --exit-code; tools: pyinfra)" in res.stdout
+
+
+def test_exit_code_file_and_stdin(cli, tmp_path):
+    code_file = tmp_path / "rc"
+    code_file.write_text("0\n")  # as `echo $? > rc` writes it
+    res = cli("check", "-", "--exit-code-file", code_file, stdin=PYINFRA_LOG.read_bytes())
+    assert res.code == 1 and res.stdout.startswith("-:29: error false-success")
+    gz = cli("check", "-", "-e", "0", stdin=gzip.compress(PYINFRA_LOG.read_bytes()))
+    assert gz.code == 1 and "false-success" in gz.stdout
+
+
+def test_unknown_exit_status_is_said_and_is_not_a_failure_by_default(cli):
+    res = cli("check", LOG)
+    assert res.code == 0
+    assert "exit status unknown" in res.stdout
+    assert cli("check", LOG, "--fail-on", "warning").code == 1
+
+
+def test_exit_zero_and_fail_on(cli):
+    assert cli("check", LOG, "-e", "0", "--exit-zero").code == 0
+    unknown_tool_log = cli("check", "-", "-e", "3", stdin=b"hello world\n")
+    assert unknown_tool_log.code == 0 and "no-coverage" in unknown_tool_log.stdout
+    assert cli("check", "-", "-e", "3", "--fail-on", "warning", stdin=b"hello world\n").code == 1
+
+
+def test_several_reports_from_one_run(cli, tmp_path):
+    out_json, out_xml = tmp_path / "r.json", tmp_path / "r.xml"
+    res = cli("check", LOG, "-e", "0", "--json", out_json, "--junit", out_xml)
+    assert res.code == 1 and "false-success" in res.stdout
+    assert json.loads(out_json.read_text())["runs"][0]["verdict"] == "false-success"
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-superset.xsd")))
+    assert xsd.validate(etree.parse(str(out_xml)))
+    # Reports are ordinary files for the next CI step, not private temporary files.
+    assert oct(out_json.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_format_and_output(cli, tmp_path):
+    out = tmp_path / "report.xml"
+    res = cli("check", LOG, "-e", "0", "--format", "junit", "-o", out, "--junit-strict")
+    assert res.code == 1 and res.stdout == ""
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / "jenkins-xunit-junit-10.xsd")))
+    assert xsd.validate(etree.parse(str(out)))
+    res = cli("check", LOG, "-e", "0", "-f", "json")
+    assert json.loads(res.stdout)["summary"]["failed"] is True
+
+
+def test_json_output_is_byte_identical_across_runs(cli):
+    a = cli("check", LOG, LOG, "-e", "0", "-f", "json").stdout
+    b = cli("check", LOG, LOG, "-e", "0", "-f", "json").stdout
+    assert a == b and len(json.loads(a)["runs"]) == 2
+
+
+def test_forced_tool(cli):
+    res = cli("check", "-", "-e", "0", "--tool", "pyinfra", stdin=b"    [@h]   Changed: 1   No change: 0   Errors: 2   \n")
+    assert res.code == 1 and "Errors: 2" in res.stdout
+
+
+def test_user_rules_directory(cli, tmp_path):
+    (tmp_path / "mytool.toml").write_text(
+        'format = 1\ntool = "mytool"\ndescription = "d"\n[detect]\npatterns = ["^mytool v"]\n'
+        '[signals.fail]\npattern = "^FAILED"\n'
+        '[[checks]]\nid = "fail-exit-zero"\ntitle = "t"\nkind = "false-success"\n'
+        'when = "fail > 0 && exit.code == 0"\nmessage = "{fail} failure(s), exit {exit.code}"\n'
+    )
+    res = cli("check", "-", "-e", "0", "--rules", tmp_path, stdin=b"mytool v1\nFAILED x\n")
+    assert res.code == 1 and "mytool/fail-exit-zero" in res.stdout and "1 failure(s), exit 0" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "needles"),
+    [
+        (["check", "/no/such.log", "-e", "0"], None, ["/no/such.log: no such file"]),
+        (["check", ".", "-e", "0"], None, [".: is a directory"]),
+        (["check", "-", "-e", "0"], b"", ["<stdin>: log is empty"]),
+        (["check", "-", "-e", "0"], bytes(range(256)) * 40, ["looks binary"]),
+        (["check", LOG, "-e", "256"], None, ["--exit-code", "out of range"]),
+        (["check", LOG, "-e", "zero"], None, ["--exit-code", "expected an exit code"]),
+        (["check", LOG, "--exit-code-file", "/no/rc"], None, ["/no/rc: no such file"]),
+        (["check", LOG, "-e", "0", "--exit-code-file", "/no/rc"], None, ["not both"]),
+        (["check", LOG, "-e", "0", "--tool", "nosuch"], None, ["unknown tool nosuch", "pyinfra"]),
+        (["check", LOG, "-e", "0", "--bogus"], None, ["No such option: --bogus"]),
+        (["check", LOG, "-e", "0", "--format", "xml"], None, ["'xml' is not one of"]),
+        (["check", LOG, "-e", "0", "--rules", "/no/rules"], None, ["/no/rules: no such file or directory"]),
+        (["check", LOG, "-e", "0", "-o", "/no/dir/r.json"], None, ["/no/dir/r.json", "no such directory"]),
+        (["check", "-", "-", "-e", "0"], b"x\n", ["standard input (-) can be read only once"]),
+        (["rules", "show", "nosuch"], None, ["no rule file for tool 'nosuch'"]),
+        (["frobnicate"], None, ["No such command 'frobnicate'"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, args, stdin, needles):
+    res = cli(*args, stdin=stdin)
+    assert_one_line_error(res, *needles)
+    assert res.stdout == ""  # never a report that reads as success
+
+
+def test_an_unreadable_log_among_good_ones_writes_no_report(cli, tmp_path):
+    out = tmp_path / "r.json"
+    res = cli("check", LOG, "/no/such.log", "-e", "0", "--json", out)
+    assert_one_line_error(res, "/no/such.log")
+    assert not out.exists() and res.stdout == ""
+
+
+def test_broken_rule_file_names_file_line_and_field(cli, tmp_path):
+    bad = tmp_path / "demo.toml"
+    bad.write_text('format = 1\ntool = "demo"\ndescription = "d"\n[detect]\npatterns = ["(unclosed"]\n')
+    res = cli("check", LOG, "-e", "0", "--rules", bad)
+    assert_one_line_error(res, f"{bad}:5: detect.patterns[0]: invalid regular expression")
+
+
+def test_a_crash_inside_exitaudit_exits_2_in_one_line(monkeypatch, capsys):
+    from exitaudit import cli as cli_module
+    from exitaudit.engine import Engine
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(Engine, "audit", boom)
+    code = cli_module.main(["check", LOG, "-e", "0"])
+    err = capsys.readouterr().err
+    assert code == 2  # never 1, which would read as "mismatches found"
+    assert err.strip() == "exitaudit: internal error: RuntimeError: injected (set EXITAUDIT_DEBUG=1 for the traceback)"
+
+
+def test_broken_pipe_on_stdout_is_quiet():
+    # `exitaudit ... | head -c 10`: the reader goes away early.
+    proc = subprocess.run(
+        f"{sys.executable} -m exitaudit check {LOG} {LOG} {LOG} -e 0 -f json | head -c 10",
+        shell=True, capture_output=True, timeout=60, executable="/bin/bash",
+    )
+    assert proc.stdout == b'{\n  "schem'
+    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr
+
+
+def test_rules_commands(cli, tmp_path):
+    listed = cli("rules", "list")
+    assert listed.code == 0 and listed.stdout.startswith("pyinfra")
+    shown = cli("rules", "show", "pyinfra")
+    assert shown.code == 0 and "pyinfra/errors-exit-zero" in shown.stdout and "pyinfra#1050" not in shown.stderr
+    tested = cli("rules", "test")
+    assert tested.code == 0 and tested.stdout.splitlines()[-1].endswith(" passed, 0 failed")
+    assert "PASS" in tested.stdout and "FAIL" not in tested.stdout
+    linted = cli("rules", "lint")
+    assert linted.code == 0 and "0 error(s)" in linted.stdout
+
+
+def test_rules_test_reports_a_failing_example(cli, tmp_path):
+    bad = tmp_path / "demo.toml"
+    bad.write_text(
+        'format = 1\ntool = "demo"\ndescription = "d"\n[detect]\npatterns = ["^demo"]\n'
+        '[signals.fail]\npattern = "^FAILED"\n'
+        '[[checks]]\nid = "c"\ntitle = "t"\nkind = "false-success"\nwhen = "fail > 0 && exit.code == 0"\nmessage = "m"\n'
+        '[[examples]]\nname = "wrong expectation"\nexit_code = 0\nverdict = "consistent"\nlog = "demo\\nFAILED\\n"\n'
+    )
+    res = cli("rules", "test", bad)
+    assert res.code == 1
+    assert f"FAIL {bad}:14: demo: wrong expectation: verdict false-success, expected consistent" in res.stdout
+    assert res.stdout.splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_rules_lint_lists_every_error(cli, tmp_path):
+    bad = tmp_path / "demo.toml"
+    bad.write_text(
+        'format = 1\ntool = "demo"\ndescription = "d"\n[detect]\npatterns = ["^demo"]\n'
+        '[signals.fail]\npattern = "^FAILED("\n'
+        '[[checks]]\nid = "c"\ntitle = "t"\nkind = "false-success"\nwhen = "fail >"\nmessage = "m"\n'
+    )
+    res = cli("rules", "lint", bad)
+    assert res.code == 2
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:7: signals.fail.pattern: invalid regular expression")
+    assert lines[1].startswith(f"{bad}:12: checks[0].when: condition does not compile: at 1:7")
+    assert lines[-1] == "1 rule file(s) checked, 2 error(s)"
+
+
+def test_schema_command_prints_the_report_schema(cli):
+    res = cli("schema")
+    assert res.code == 0 and json.loads(res.stdout)["title"] == "exitaudit JSON report"
+    assert json.loads(cli("schema", "rules").stdout)["title"] == "exitaudit rule file"
+
+
+def test_version_and_module_entry_point(cli):
+    res = cli("--version")
+    assert res.code == 0 and res.stdout.startswith("exitaudit ")
+    script = os.path.join(os.path.dirname(sys.executable), "exitaudit")  # the installed console script
+    console = subprocess.run([script, "--version"], capture_output=True, text=True)
+    assert console.stdout == res.stdout
