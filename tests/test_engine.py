@@ -45,7 +45,7 @@ def values(tmp_path, signals: str, log: str) -> dict:
         return original(st, *args, **kwargs)
 
     engine._evaluate = capture  # type: ignore[method-assign]
-    engine.audit([Block("demo starting\n" + log, 1)], ExitStatus.from_code(0, Origin.FLAG))
+    engine.audit([Block(("demo starting\n" + log).encode(), 1)], ExitStatus.from_code(0, Origin.FLAG))
     return _context(states["demo"], ExitStatus.from_code(0, Origin.FLAG), {})
 
 
@@ -116,9 +116,9 @@ when = "app_lost > 0 && exit.code == 0"
 message = "{app_lost} sequence(s)"
 """)
     blocks = [
-        Block("demo starting\nunable to load app\nx\n", 1),
-        Block("*** GAME OVER ***\nunable to load app\n", 4),  # the tail arrives in the next block
-        Block("a\nb\nc\nd\nGAME OVER\n", 6),  # too far from the head on line 5
+        Block(("demo starting\nunable to load app\nx\n").encode(), 1),
+        Block(("*** GAME OVER ***\nunable to load app\n").encode(), 4),  # the tail arrives in the next block
+        Block(("a\nb\nc\nd\nGAME OVER\n").encode(), 6),  # too far from the head on line 5
     ]
     run = Engine(rules).audit(blocks, ExitStatus.from_code(0, Origin.FLAG))
     assert run.verdict is Kind.FALSE_SUCCESS
@@ -264,7 +264,7 @@ message = "slow"
 """)
     engine = Engine(rules, regex_timeout=0.2)
     log = "demo starting\nErrors: 2\n" + "a" * 40 + "!\n"
-    run = engine.audit([Block(log, 1)], ExitStatus.from_code(0, Origin.FLAG))
+    run = engine.audit([Block(log.encode(), 1)], ExitStatus.from_code(0, Origin.FLAG))
     kinds = {f.check: f.kind for f in run.findings}
     assert kinds["demo/errors-exit-zero"] is Kind.FALSE_SUCCESS  # the rest of the audit completed
     assert kinds["demo/slow"] is Kind.INCOMPLETE

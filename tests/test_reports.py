@@ -28,7 +28,7 @@ def report_for(*runs_spec, fail_on: Severity = Severity.ERROR) -> Report:
     runs = []
     for text, code, source in runs_spec:
         status = ExitStatus.unknown() if code is None else ExitStatus.from_code(code, Origin.FLAG, "--exit-code")
-        runs.append(engine.audit([Block(text, 1)], status, source=source))
+        runs.append(engine.audit([Block(text.encode(), 1)], status, source=source))
     return Report(tuple(runs), fail_on=fail_on)
 
 

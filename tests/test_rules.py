@@ -134,3 +134,19 @@ def test_builtin_pack_ships_inside_the_installed_package():
         assert shipped == {p.name: p.read_bytes() for p in top.glob("*.toml")}
     else:  # an editable install resolves to the checkout's rules/
         assert builtin_rules_dir() == top
+
+
+def test_builtin_patterns_all_have_a_prefilter_literal():
+    """A pattern without a literal runs on every line of every log: the pack must have none."""
+    from exitaudit.rules import slow_patterns
+
+    slow = [str(w) for rf in load_rules() for w in slow_patterns(rf)]
+    assert not slow, "\n".join(slow)
+
+
+def test_lint_warns_about_a_pattern_without_a_literal(tmp_path):
+    from exitaudit.rules import slow_patterns
+
+    path = write(tmp_path, GOOD.replace("pattern = 'Errors: (?P<n>\\d+)'", "pattern = '^(?P<n>\\d+)$'"))
+    (warning,) = slow_patterns(load_rule_file(path))
+    assert warning.line == 9 and warning.field == "signals.errors.pattern" and "runs on every line" in str(warning)

@@ -228,20 +228,22 @@ def rules_lint(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH...]", help="Rule files or directories; default: the built-in pack.")] = None,
 ) -> None:
     """Validate rule files: schema, patterns, conditions, ids. Errors name file, line and field."""
-    from .rules import load_rule_file
+    from .rules import load_rule_file, slow_patterns
 
     errors: list[RuleError] = []
+    warnings: list[RuleError] = []
     targets = _targets(paths)
     for path in targets:
         try:
-            load_rule_file(path)
+            warnings += slow_patterns(load_rule_file(path))
         except RuleErrors as exc:
             errors += exc.errors
         except RuleError as exc:
             errors.append(exc)
-    for err in errors:
-        print(str(err), file=sys.stderr)
-    print(f"{len(targets)} rule file(s) checked, {len(errors)} error(s)", file=sys.stderr if errors else sys.stdout)
+    for problem in errors + warnings:
+        print(str(problem), file=sys.stderr)
+    summary = f"{len(targets)} rule file(s) checked, {len(errors)} error(s), {len(warnings)} warning(s)"
+    print(summary, file=sys.stderr if errors else sys.stdout)
     raise typer.Exit(ExitCode.ERROR if errors else ExitCode.CLEAN)
 
 

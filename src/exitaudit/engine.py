@@ -13,6 +13,7 @@ is evaluated over them and the exit status, and the findings decide the run's ve
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,8 +33,10 @@ from .model import (
     Origin,
     Outcome,
     RunResult,
+    Severity,
 )
-from .reader import Block
+from .prefilter import required_literals
+from .reader import Block, blocks_of
 from .rules import REGEX_FLAGS, Check, RuleFile, RuleSet, Signal, render_message
 
 REGEX_TIMEOUT = 2.0
@@ -57,11 +60,6 @@ class _SignalState:
     evidence: list[Evidence] = field(default_factory=list)
     first_line: int | None = None
     last_line: int | None = None
-    # followed_by: the latest head line not yet paired, and this block's heads and tails.
-    pending_head: Evidence | None = None
-    heads: list[Evidence] = field(default_factory=list)
-    tails: list[Evidence] = field(default_factory=list)
-
     def __post_init__(self) -> None:
         self.value = self.signal.default()
 
@@ -77,9 +75,6 @@ class _SignalState:
 
     def hit(self, ev: Evidence, match: regex.Match[str]) -> None:
         sig = self.signal
-        if sig.followed_by is not None:
-            self.heads.append(ev)
-            return
         mode = sig.value
         raw = match.group(sig.group) if sig.group else None
         if mode in ("first", "last", "sum", "max", "min", "all"):
@@ -116,29 +111,29 @@ class _SignalState:
         if len(self.evidence) < EVIDENCE_PER_SIGNAL:
             self.evidence.append(ev)
 
-    def tail(self, ev: Evidence) -> None:
-        self.tails.append(ev)
+    def sequence(self, head: Evidence, tail: Evidence) -> None:
+        """A head line followed within the window by a tail line (signals with followed_by)."""
+        if self.first_line is None:
+            self.first_line = head.line
+        self.last_line = tail.line
+        self.count += 1
+        self.value = True if self.signal.value == "present" else self.count
+        if len(self.evidence) < EVIDENCE_PER_SIGNAL:
+            self.evidence += [head, tail]
 
-    def end_block(self) -> None:
-        """Pair this block's heads and tails in line order (they arrive pattern by pattern)."""
-        if self.signal.followed_by is None or not (self.heads or self.tails):
-            return
-        # A tail before a head on the same line must not pair with that head: tails sort first.
-        events = sorted([(e.line, 0, e) for e in self.tails] + [(e.line, 1, e) for e in self.heads], key=lambda t: (t[0], t[1]))
-        for line, is_head, ev in events:
-            if is_head:
-                self.pending_head = ev
-            elif self.pending_head is not None and 0 < line - self.pending_head.line <= self.signal.within:
-                head, self.pending_head = self.pending_head, None
-                if self.first_line is None:
-                    self.first_line = head.line
-                self.last_line = line
-                self.count += 1
-                self.value = True if self.signal.value == "present" else self.count
-                if len(self.evidence) < EVIDENCE_PER_SIGNAL:
-                    self.evidence += [head, ev]
-        self.heads.clear()
-        self.tails.clear()
+
+@dataclass
+class _Window:
+    """The lines after a head line in which its followed_by pattern is looked for."""
+
+    state: _SignalState
+    head: Evidence
+    tail: regex.Pattern[str]
+    remaining: int
+    pos: int
+    """Offset in the current block where the next line of the window starts."""
+    line: int
+    """Number of the line starting at ``pos``."""
 
 
 @dataclass
@@ -156,10 +151,46 @@ class _ToolState:
 
 @dataclass(frozen=True)
 class _Use:
-    role: str  # "detect" | "exit" | "signal" | "tail"
+    role: str  # "detect" | "exit" | "signal"
     tool: str
     name: str = ""
     code: int | None = None
+
+
+class _Filter:
+    """Aho-Corasick automatons over the required literals of a set of patterns."""
+
+    def __init__(self, patterns: list[tuple[int, str]]) -> None:
+        import ahocorasick_rs
+
+        self.unfiltered: list[int] = []
+        by_case: dict[bool, dict[bytes, set[int]]] = {False: {}, True: {}}
+        for idx, source in patterns:
+            lits = required_literals(source)
+            if lits is None:
+                self.unfiltered.append(idx)
+                continue
+            for lit in lits.strings:
+                by_case[lits.ignore_case].setdefault(lit, set()).add(idx)
+        self._automatons = []
+        for ignore_case, owners in by_case.items():
+            if owners:
+                keys = sorted(owners)
+                automaton = ahocorasick_rs.BytesAhoCorasick(keys)
+                self._automatons.append((automaton, [sorted(owners[k]) for k in keys], ignore_case))
+
+    def candidates(self, scan: bytes) -> dict[int, set[int]]:
+        """For each pattern, the start offsets of the lines of ``scan`` that hold one of its
+        literals. One overlapping pass per automaton, so no literal hides another."""
+        found: dict[int, set[int]] = {}
+        rfind = scan.rfind
+        for automaton, owners, ignore_case in self._automatons:
+            haystack = scan.lower() if ignore_case else scan
+            for lit, start, _end in automaton.find_matches_as_indexes(haystack, overlapping=True):
+                line_start = rfind(b"\n", 0, start) + 1
+                for idx in owners[lit]:
+                    found.setdefault(idx, set()).add(line_start)
+        return found
 
 
 class Engine:
@@ -178,6 +209,7 @@ class Engine:
         self._index: dict[str, int] = {}
         self._patterns: list[regex.Pattern[str]] = []
         self._uses: list[list[_Use]] = []
+        self._tails: dict[tuple[str, str], regex.Pattern[str]] = {}
         for rf in rules:
             for pat in rf.detect:
                 self._add(pat, _Use("detect", rf.tool))
@@ -187,7 +219,9 @@ class Engine:
                 if sig.pattern is not None:
                     self._add(sig.pattern, _Use("signal", rf.tool, name))
                 if sig.followed_by is not None:
-                    self._add(sig.followed_by, _Use("tail", rf.tool, name))
+                    # Not scanned for: looked for only in the few lines after each head line.
+                    self._tails[(rf.tool, name)] = regex.compile(sig.followed_by, REGEX_FLAGS)
+        self._filters: dict[frozenset[str] | None, _Filter] = {}
 
     def _add(self, pattern: str, use: _Use) -> None:
         idx = self._index.get(pattern)
@@ -196,6 +230,14 @@ class Engine:
             self._patterns.append(regex.compile(pattern, REGEX_FLAGS))
             self._uses.append([])
         self._uses[idx].append(use)
+
+    def _filter(self, tools: frozenset[str] | None) -> _Filter:
+        """The prefilter for the patterns the audited tools use, built once per tool selection."""
+        flt = self._filters.get(tools)
+        if flt is None:
+            active = [i for i, uses in enumerate(self._uses) if tools is None or any(u.tool in tools for u in uses)]
+            flt = self._filters[tools] = _Filter([(i, self._patterns[i].pattern) for i in active])
+        return flt
 
     # ----------------------------------------------------------------------------------------
 
@@ -214,86 +256,177 @@ class Engine:
                     f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(self.rules.files))}",
                     where="--tool",
                 )
-        wanted = set(tools) if tools else None
-        states = {rf.tool: _ToolState(rf, signals={n: _SignalState(s) for n, s in rf.signals.items()}) for rf in self.rules if wanted is None or rf.tool in wanted}
-        active = [i for i, uses in enumerate(self._uses) if any(u.tool in states for u in uses)]
+        wanted = frozenset(tools) if tools else None
+        states = {
+            rf.tool: _ToolState(rf, signals={n: _SignalState(s) for n, s in rf.signals.items()})
+            for rf in self.rules
+            if wanted is None or rf.tool in wanted
+        }
+        flt = self._filter(wanted)
         timed_out: dict[int, int] = {}  # pattern index -> line where the limit struck
+        windows: list[_Window] = []
         lines = 0
-        bytes_seen = 0
         ended_with_newline = True
 
         for block in blocks:
-            phys = block.text
-            if not phys:
+            data = block.data
+            if not data:
                 continue
-            # A bare CR (progress output) separates the segments of one numbered line: match each
-            # segment as a line of its own, keep counting physical lines from `phys`.
-            scan = phys.replace("\r", "\n") if "\r" in phys else phys
-            for idx in active:
-                if idx in timed_out:
-                    continue
-                stopped = self._scan(idx, phys, scan, block.first_line, states)
-                if stopped is not None:
-                    timed_out[idx] = stopped
-            for st in states.values():
-                for ss in st.signals.values():
-                    ss.end_block()
-            lines = block.first_line + phys.count("\n") - 1
-            ended_with_newline = phys.endswith("\n")
-            bytes_seen += len(phys)
+            for w in windows:  # windows left open at the end of the previous block
+                w.pos, w.line = 0, block.first_line
+            windows = self._scan_block(flt, data, block.first_line, states, timed_out, windows)
+            lines = block.first_line + data.count(b"\n") - 1
+            ended_with_newline = data.endswith(b"\n")
         if not ended_with_newline:
             lines += 1
 
         return self._evaluate(states, exit_status, timed_out, source, forced=wanted is not None, lines=lines)
 
-    def _scan(self, idx: int, phys: str, scan: str, first_line: int, states: dict[str, _ToolState]) -> int | None:
-        """Search one pattern through one block; returns the line where it timed out, if it did."""
-        pattern = self._patterns[idx]
-        uses = [u for u in self._uses[idx] if u.tool in states]
-        n = len(scan)
+    def _scan_block(
+        self,
+        flt: _Filter,
+        data: bytes,
+        first_line: int,
+        states: dict[str, _ToolState],
+        timed_out: dict[int, int],
+        windows: list[_Window],
+    ) -> list[_Window]:
+        """Scan one block; returns the followed_by windows still open at its end."""
+        # A bare CR (progress output) separates segments of one numbered line, each matched as a
+        # line of its own: search a copy where it is a newline (same length, same offsets) and
+        # count line numbers in the original.
+        scan = data.replace(b"\r", b"\n") if b"\r" in data else data
+        candidates = flt.candidates(scan)
+        if flt.unfiltered:
+            every = _line_starts(scan)  # a pattern without a literal runs on every line
+            for idx in flt.unfiltered:
+                candidates[idx] = every  # type: ignore[assignment]
+        for idx in sorted(candidates):
+            if idx not in timed_out:
+                self._confirm(idx, candidates[idx], scan, data, first_line, states, timed_out, windows)
+        return self._follow(windows, scan, data)
+
+    def _confirm(
+        self,
+        idx: int,
+        starts: Iterable[int],
+        scan: bytes,
+        data: bytes,
+        first_line: int,
+        states: dict[str, _ToolState],
+        timed_out: dict[int, int],
+        windows: list[_Window],
+    ) -> None:
+        """Run pattern ``idx`` over its candidate lines, joined into one text so that a single
+        search call skips the lines without a match in C: one call per hit, not per line."""
+        ordered = sorted(starts)
+        pieces = []
+        for start in ordered:
+            end = scan.find(b"\n", start)
+            pieces.append(scan[start:] if end == -1 else scan[start:end])
+        text = b"\n".join(pieces).decode("utf-8", errors="replace")
+        # Character offset of each piece in `text` (pieces decode separately to the same length).
+        offsets = []
         pos = 0
-        counted = 0
+        for piece in pieces:
+            offsets.append(pos)
+            pos += len(piece.decode("utf-8", errors="replace")) + 1 if not piece.isascii() else len(piece) + 1
+        pattern = self._patterns[idx]
         line = first_line
+        counted = 0
+        pos = 0
+        n = len(text)
         while pos < n:
             try:
-                m = pattern.search(scan, pos, timeout=self.regex_timeout)
+                m = pattern.search(text, pos, timeout=self.regex_timeout)
             except TimeoutError:
-                return line + phys.count("\n", counted, pos)
+                k = bisect_right(offsets, pos) - 1
+                timed_out[idx] = line + data.count(b"\n", counted, ordered[max(k, 0)])
+                return
             if m is None:
-                return None
-            start = m.start()
-            seg_start = scan.rfind("\n", 0, start) + 1
-            seg_end = scan.find("\n", start)
-            if seg_end == -1:
-                seg_end = n
-            text = scan[seg_start:seg_end]
+                return
+            k = bisect_right(offsets, m.start()) - 1
+            seg_start = offsets[k]
+            seg_end = seg_start + len(text) if k + 1 == len(offsets) else offsets[k + 1] - 1
+            seg_end = min(seg_end, n)
+            seg = text[seg_start:seg_end]
             if m.end() > seg_end:
-                # The block-level hit runs past the end of the line (\s matched a newline):
-                # per-line semantics decide, so search the line alone.
+                # The hit ran past the end of its line (\s matched the joining newline): lines
+                # are matched one at a time, so search this line alone.
                 try:
-                    m = pattern.search(text, timeout=self.regex_timeout)
+                    m = pattern.search(seg, timeout=self.regex_timeout)
                 except TimeoutError:
-                    return line + phys.count("\n", counted, seg_start)
+                    timed_out[idx] = line + data.count(b"\n", counted, ordered[k])
+                    return
             if m is not None:
-                line += phys.count("\n", counted, seg_start)
-                counted = seg_start
-                ev = Evidence(line, text if len(text) <= EVIDENCE_TEXT_MAX else text[:EVIDENCE_TEXT_MAX] + "…")
-                for use in uses:
-                    st = states[use.tool]
-                    if use.role == "signal":
-                        st.signals[use.name].hit(ev, m)
-                    elif use.role == "tail":
-                        st.signals[use.name].tail(ev)
-                    elif use.role == "detect":
-                        st.detect_hits += 1
-                        if st.detect_evidence is None:
-                            st.detect_evidence = ev
-                    else:
-                        code = use.code if use.code is not None else _int_or_none(m.groupdict().get("code"))
-                        if code is not None and 0 <= code <= 255:
-                            st.exit_hit = (ev, code)
+                start = ordered[k]
+                line += data.count(b"\n", counted, start)
+                counted = start
+                end = scan.find(b"\n", start)
+                if end == -1:
+                    after = (len(scan), line + 1)
+                else:  # the next line, or the next segment of this line after a bare CR
+                    after = (end + 1, line + (data[end:end + 1] == b"\n"))
+                self._dispatch(idx, line, seg, m, states, windows, after)
             pos = seg_end + 1
-        return None
+
+    def _follow(self, windows: list[_Window], scan: bytes, data: bytes) -> list[_Window]:
+        """Look for each open window's tail in the lines after its head; keep those that reach
+        past the block's end open for the next block."""
+        still_open = []
+        for w in windows:
+            pos, line = w.pos, w.line
+            while w.remaining > 0 and pos < len(scan):
+                end = scan.find(b"\n", pos)
+                end = len(scan) if end == -1 else end
+                text = scan[pos:end].decode("utf-8", errors="replace")
+                try:
+                    found = w.tail.search(text, timeout=self.regex_timeout) is not None
+                except TimeoutError:
+                    found = False
+                    w.remaining = 0
+                if found:
+                    w.state.sequence(w.head, _evidence_line(line, text))
+                    w.remaining = 0
+                    break
+                w.remaining -= 1
+                line += data.count(b"\n", pos, end + 1)
+                pos = end + 1
+            if w.remaining > 0:
+                still_open.append(w)
+        return still_open
+
+    def _dispatch(
+        self,
+        idx: int,
+        line: int,
+        text: str,
+        m: regex.Match[str],
+        states: dict[str, _ToolState],
+        windows: list[_Window],
+        after: tuple[int, int],
+    ) -> None:
+        ev = _evidence_line(line, text)
+        for use in self._uses[idx]:
+            st = states.get(use.tool)
+            if st is None:
+                continue
+            if use.role == "signal":
+                ss = st.signals[use.name]
+                if ss.signal.followed_by is None:
+                    ss.hit(ev, m)
+                else:
+                    tail = self._tails[(use.tool, use.name)]
+                    windows.append(_Window(ss, ev, tail, ss.signal.within, *after))
+            elif use.role == "detect":
+                st.detect_hits += 1
+                # Patterns are confirmed one after another, not in line order: keep the earliest.
+                if st.detect_evidence is None or ev.line < st.detect_evidence.line:
+                    st.detect_evidence = ev
+            else:
+                code = use.code if use.code is not None else _int_or_none(m.groupdict().get("code"))
+                if code is not None and 0 <= code <= 255 and (st.exit_hit is None or ev.line >= st.exit_hit[0].line):
+                    st.exit_hit = (ev, code)  # the last line recording a status wins
 
     # ----------------------------------------------------------------------------------------
 
@@ -318,7 +451,7 @@ class Engine:
         timed_signals: dict[tuple[str, str], int] = {}
         for idx, line in timed_out.items():
             for use in self._uses[idx]:
-                if use.role in ("signal", "tail"):
+                if use.role == "signal":
                     timed_signals[(use.tool, use.name)] = line
 
         findings: list[Finding] = []
@@ -397,6 +530,7 @@ class Engine:
                     f"check {check.full_id} skipped: the pattern of signal {name!r} exceeded the regex time limit ({self.regex_timeout:g} s) at line {line}",
                     check=check.full_id,
                     tool=check.tool,
+                    severity=max(DEFAULT_SEVERITY[Kind.INCOMPLETE], check.severity, key=lambda s: s.rank),
                 )
                 return skipped(f"regex time limit exceeded by signal {name!r} at line {line}", finding)
         try:
@@ -408,6 +542,8 @@ class Engine:
                 f"check {check.full_id} skipped: its condition failed: {exc}",
                 check=check.full_id,
                 tool=check.tool,
+                # A gate must not open because its check could not run (a bad --param pattern).
+                severity=max(DEFAULT_SEVERITY[Kind.INCOMPLETE], check.severity, key=lambda s: s.rank),
             )
             return skipped(f"condition failed: {exc}", finding)
         if result is not True:
@@ -428,6 +564,22 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _evidence_line(line: int, text: str) -> Evidence:
+    return Evidence(line, text if len(text) <= EVIDENCE_TEXT_MAX else text[:EVIDENCE_TEXT_MAX] + "…")
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts = [0]
+    find = data.find
+    pos = find(b"\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find(b"\n", pos + 1)
+    if starts[-1] == len(data):
+        starts.pop()
+    return starts
 
 
 def _int_or_none(text: str | None) -> int | None:
@@ -508,12 +660,13 @@ def _synthetic(
     *,
     check: str | None = None,
     tool: str = "exitaudit",
+    severity: Severity | None = None,
 ) -> Finding:
     return Finding(
         check=check or f"exitaudit/{kind.value}",
         tool=tool,
         kind=kind,
-        severity=DEFAULT_SEVERITY[kind],
+        severity=severity or DEFAULT_SEVERITY[kind],
         title=title,
         message=message,
         evidence=evidence,
@@ -522,16 +675,6 @@ def _synthetic(
 
 
 # --------------------------------------------------------------------------------------------
-
-
-def blocks_of(text: str | bytes) -> list[Block]:
-    """A small in-memory log as blocks, cleaned as the readers clean files (for tests and examples)."""
-    from .reader import strip_ansi
-
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    text = strip_ansi(text).replace("\r\n", "\n")
-    return [Block(text, 1)] if text else []
 
 
 def audit(

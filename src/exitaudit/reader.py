@@ -1,9 +1,10 @@
-"""Readers: turn a file, a compressed file or standard input into blocks of clean text.
+"""Readers: turn a file, a compressed file or standard input into blocks of clean lines.
 
 A log is read in blocks of whole lines, so memory stays bounded whatever the log's size; the
-engine scans each block with the rules' patterns. Cleaning keeps line numbers: ANSI escapes are
-removed within a line, CRLF becomes LF, and a bare CR (progress bars) stays in the text for the
-engine to treat as a break inside the same numbered line.
+engine scans each block with the rules' patterns. Blocks stay bytes: the engine's literal
+prefilter runs on bytes, and only the few lines it selects are decoded. Cleaning keeps line
+numbers: ANSI escapes are removed within a line, CRLF becomes LF, and a bare CR (progress bars)
+stays for the engine to treat as a break inside the same numbered line.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ SNIFF_SIZE = 8192
 # ECMA-48 escape sequences: CSI (colours, cursor moves, "erase line" as in GitLab's `\r\x1b[0K`),
 # OSC (titles, hyperlinks; ended by BEL or ST) and the two-byte forms. None may swallow a newline,
 # or line numbers would shift.
-_ANSI = re.compile(
+_ANSI_PATTERN = (
     r"\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
     r"|\x1b[()][0-9A-Za-z]"
     r"|\x1b[@-Z\\-_]"
 )
+_ANSI_BYTES = re.compile(_ANSI_PATTERN.encode())
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "gzip"),
@@ -58,14 +60,54 @@ _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x08\x1b"
 
 @dataclass(frozen=True)
 class Block:
-    text: str
-    """Whole lines (ending in \\n) except possibly at the end of the log or of a giant line's piece."""
+    data: bytes
+    """Whole cleaned lines (ending in \\n) except possibly at the end of the log or of a giant
+    line's piece. UTF-8 as far as the log is; the engine decodes with replacement."""
     first_line: int
     """1-based number of the block's first line."""
 
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
 
-def strip_ansi(text: str) -> str:
-    return _ANSI.sub("", text) if "\x1b" in text else text
+
+_ANSI_TAIL = re.compile(
+    rb"\[[0-?]*[ -/]*[@-~]"
+    rb"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"
+    rb"|[()][0-9A-Za-z]"
+    rb"|[@-Z\\-_]"
+)
+"""An escape sequence without its ESC, matched at the start of what follows an ESC."""
+
+
+def clean(data: bytes) -> bytes:
+    """ANSI escapes out, CRLF to LF; never adds or removes a newline."""
+    escapes = data.count(b"\x1b")
+    if escapes:
+        if escapes * 256 < len(data):
+            # Sparse colour: split at ESC (memchr) and trim each sequence; costs per escape.
+            parts = data.split(b"\x1b")
+            tail = _ANSI_TAIL.match
+            out = [parts[0]]
+            for part in parts[1:]:
+                m = tail(part)
+                out.append(part[m.end():] if m else b"\x1b" + part)
+            data = b"".join(out)
+        else:
+            # Colour on most lines: one pass of the regex costs less than a loop per escape.
+            data = _ANSI_BYTES.sub(b"", data)
+    if b"\r\n" in data:
+        data = data.replace(b"\r\n", b"\n")
+    return data
+
+
+def blocks_of(text: str | bytes) -> list[Block]:
+    """A small in-memory log as one block, cleaned as the readers clean files."""
+    data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
+    data = clean(data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return [Block(data, 1)] if data else []
 
 
 def _sniff_binary(head: bytes) -> str | None:
@@ -180,32 +222,31 @@ class LogSource:
                     continue
                 cut = _utf8_boundary(data, MAX_LINE)
             carry = data[cut:]
-            text = self._decode(data[:cut])
-            if line == 1 and text.startswith("\ufeff"):
-                text = text[1:]  # a UTF-8 byte order mark is not part of the first line
-            unterminated = not text.endswith("\n")
-            yield Block(text, line)
-            line += text.count("\n")
+            block = self._clean(data[:cut])
+            if line == 1 and block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]  # a UTF-8 byte order mark is not part of the first line
+            unterminated = not block.endswith(b"\n")
+            yield Block(block, line)
+            line += block.count(b"\n")
         if carry:
-            text = self._decode(carry)
-            unterminated = not text.endswith("\n")
-            yield Block(text, line)
-            line += text.count("\n")
+            block = self._clean(carry)
+            unterminated = not block.endswith(b"\n")
+            yield Block(block, line)
+            line += block.count(b"\n")
         # A last line without a newline (a log still being written) is a line all the same.
         self.lines = line - 1 + unterminated
 
-    def _decode(self, data: bytes) -> str:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            # Real logs mix encodings (a Latin-1 file name, a truncated multi-byte character); an
-            # audit must not stop at them. Replace, and count how many for the report.
-            text = data.decode("utf-8", errors="replace")
-            self.invalid_utf8 += text.count("\ufffd") - _count_ufffd_bytes(data)
-        text = strip_ansi(text)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-        return text
+    def _clean(self, data: bytes) -> bytes:
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                # Real logs mix encodings (a Latin-1 file name, a truncated multi-byte
+                # character); an audit must not stop at them. The engine matches them as
+                # U+FFFD; count them for the report.
+                text = data.decode("utf-8", errors="replace")
+                self.invalid_utf8 += text.count("\ufffd") - _count_ufffd_bytes(data)
+        return clean(data)
 
 
 def _count_ufffd_bytes(data: bytes) -> int:

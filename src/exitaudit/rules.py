@@ -96,7 +96,9 @@ class Param:
 
         d = self.default
         if isinstance(d, list):
-            return [v for value in values for v in value.split(",") if v]
+            # Repeat the option for several values; no splitting at commas, which regular
+            # expressions (`a{1,3}`) contain.
+            return list(values)
         raw = values[-1]
         if isinstance(d, bool):
             if raw.lower() in ("true", "yes", "1"):
@@ -125,6 +127,7 @@ class Example:
     verdict: str
     exit_code: int | None = None
     checks: tuple[str, ...] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
     line: int | None = None
 
 
@@ -357,6 +360,11 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool) -> Ru
         for cid in spec.get("checks", []):
             if cid not in seen:
                 b.error(["examples", i, "checks"], f"no check {cid!r} in this file")
+        for name, value in spec.get("params", {}).items():
+            if name not in params:
+                b.error(["examples", i, "params", name], f"no parameter {name!r} in this file")
+            elif type(value) is not type(params[name].default):
+                b.error(["examples", i, "params", name], f"must be of the type of its default ({type(params[name].default).__name__})")
         examples.append(
             Example(
                 name=spec["name"],
@@ -364,6 +372,7 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool) -> Ru
                 verdict=spec["verdict"],
                 exit_code=spec.get("exit_code"),
                 checks=tuple(spec["checks"]) if "checks" in spec else None,
+                params=dict(spec.get("params", {})),
                 line=line_of(b.positions, ["examples", i]),
             )
         )
@@ -545,3 +554,25 @@ def load_rules(
     if errors:
         raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return RuleSet(files)
+
+
+def slow_patterns(rf: RuleFile) -> list[RuleError]:
+    """Patterns without a literal for the prefilter: correct, but they run on every line of
+    every log and slow all audits. ``rules lint`` reports them as warnings."""
+    from .prefilter import required_literals
+
+    positions = index_lines(_read_rule_source(rf.path))
+    fields: list[tuple[list[str | int], str]] = [(["detect", "patterns", i], p) for i, p in enumerate(rf.detect)]
+    fields += [(["exit_status", i, "pattern"], e.pattern) for i, e in enumerate(rf.exit_status)]
+    fields += [(["signals", n, "pattern"], s.pattern) for n, s in rf.signals.items() if s.pattern is not None]
+    return [
+        RuleError(
+            "warning: no literal of 3 or more characters that every match contains, so this pattern"
+            " runs on every line of every log; add one (e.g. a fixed word) to keep audits fast",
+            path=rf.path,
+            line=line_of(positions, where),
+            field=dotted(where),
+        )
+        for where, pattern in fields
+        if required_literals(pattern) is None
+    ]

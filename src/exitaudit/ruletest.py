@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import Engine, blocks_of
+from .engine import Engine
+from .reader import blocks_of
 from .model import ExitStatus, Origin, Outcome
 from .rules import Example, RuleFile, RuleSet
 
@@ -31,9 +32,10 @@ class ExampleResult:
 
 
 def run_examples(rule: RuleFile) -> list[ExampleResult]:
-    engine = Engine(RuleSet({rule.tool: rule}))
+    plain = Engine(RuleSet({rule.tool: rule}))
     results = []
     for ex in rule.examples:
+        engine = Engine(RuleSet({rule.tool: rule}), params={rule.tool: ex.params}) if ex.params else plain
         status = ExitStatus.unknown() if ex.exit_code is None else ExitStatus.from_code(ex.exit_code, Origin.FLAG, "example")
         run = engine.audit(blocks_of(ex.log), status, source=f"example {ex.name!r}")
         fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED))

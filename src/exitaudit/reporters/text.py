@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model import VERDICT_ORDER, Kind, Report, RunResult
+from ..model import VERDICT_ORDER, Kind, Report, RunResult, Severity
 
 EVIDENCE_SHOWN = 3
 # A log line may hold control characters (a bell, a NUL, a stray CR); show them, never send them
@@ -33,9 +33,10 @@ def _run(report: Report, run: RunResult) -> list[str]:
     source = printable(run.source)
     for f in run.findings:
         where = f"{source}:{f.line}" if f.line is not None else source
-        label = "ok" if f.kind is Kind.CONSISTENT else f"{f.severity.value} {f.kind.value}"
+        explanation = f.kind is Kind.CONSISTENT and f.severity is Severity.INFO
+        label = "ok" if explanation else f"{f.severity.value} {f.kind.value}"
         out.append(f"{where}: {label} {f.check}: {printable(f.message)}")
-        if f.kind is Kind.CONSISTENT:
+        if explanation:
             continue
         width = len(str(max((e.line for e in f.evidence), default=0)))
         for e in f.evidence[:EVIDENCE_SHOWN]:
