@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Re-creates every shell-script sample case from scratch.
+# Run from the repo root:  bash sample_logs/shell/generate.sh
+# Needs: bash (Debian). No network.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+WORK="${TMPDIR:-/tmp}/exitaudit-samples/shell"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"; rmdir "$(dirname "$WORK")" 2>/dev/null || true' EXIT
+cd "$WORK"
+
+export LC_ALL=C LANG=C
+BASH_VERSION_LINE="$(bash --version | sed -n 1p)"
+
+capture() {
+    local case_dir="$HERE/$1"; shift
+    mkdir -p "$case_dir"
+    set +e
+    timeout 60 "$@" > "$case_dir/output.log" 2>&1
+    echo $? > "$case_dir/exit_code"
+    set -e
+}
+
+write_toml() {
+    local forced=""
+    [ -n "${5:-}" ] && forced="forced_verdict = \"$5\"  # with --tool shell: nothing in the log names the tool"
+    cat > "$HERE/$1/case.toml" <<EOF
+tool = "shell"
+expected_verdict = "$2"
+description = "$3"
+produced_by = "$BASH_VERSION_LINE, \`$4\`"
+hand_written = false
+colour = false
+$forced
+EOF
+}
+
+# A release script that calls a tool which is not installed. Fed to bash on stdin, the way
+# CI runners feed job scripts, so bash names itself 'bash: line N:'.
+write_build() {  # $1: "" or "set -e"
+    cat > build.sh <<EOF
+#!/bin/bash
+$1
+echo "==> building release 1.4.2"
+mkdir -p dist
+printf 'body { color: red }\n' > dist/site.css
+minify-assets --in dist/site.css --out dist/site.min.css
+echo "==> release 1.4.2 ready in dist/"
+EOF
+}
+
+# A deploy script that reads a config file that is not there.
+write_deploy() {  # $1: "" or "set -e"
+    cat > deploy.sh <<EOF
+#!/bin/bash
+$1
+echo "==> deploying to staging"
+TARGET=\$(cat /etc/exitaudit-demo/staging.conf)
+echo "target host: \${TARGET}"
+echo "==> deploy finished"
+EOF
+}
+
+# ------------------------------------------------ missing-command (no set -e)
+write_build ""
+capture missing-command bash -c 'bash < build.sh'
+write_toml missing-command false-success \
+  "script without set -e calls a tool that is not installed ('bash: line 6: minify-assets: command not found'), then prints 'ready' and exits 0" \
+  "bash < build.sh"
+
+# ------------------------------------------------ missing-file (no set -e)
+write_deploy ""
+capture missing-file bash deploy.sh
+write_toml missing-file false-success \
+  "script without set -e: 'cat: /etc/exitaudit-demo/staging.conf: No such file or directory', carries on with an empty target, prints 'deploy finished' and exits 0" \
+  "bash deploy.sh"
+
+# ------------------------------------------------ missing-command-set-e
+write_build "set -e"
+capture missing-command-set-e bash -c 'bash < build.sh'
+write_toml missing-command-set-e consistent \
+  "same build script with set -e: 'bash: line 6: minify-assets: command not found' stops it with exit 127" \
+  "bash < build.sh"
+
+# ------------------------------------------------ missing-file-set-e
+write_deploy "set -e"
+capture missing-file-set-e bash deploy.sh
+write_toml missing-file-set-e consistent \
+  "same deploy script with set -e: the failing cat in the command substitution stops it with exit 1" \
+  "bash deploy.sh"
+
+# ------------------------------------------------ honest-error-words
+cat > check-logs.sh <<'EOF'
+#!/bin/bash
+set -euo pipefail
+printf '2024-05-01 10:00:00 INFO service started\n2024-05-01 10:00:05 INFO request handled\n' > app.log
+echo "==> scanning app.log for errors"
+count=$(grep -c ERROR app.log || true)
+echo "ERROR lines found: ${count}"
+echo "test_error_handler_returns_500 ... ok"
+echo "test_no_error_on_empty_input ... ok"
+echo "2 tests: 0 errors, 0 failures"
+echo "==> no errors"
+EOF
+capture honest-error-words bash check-logs.sh
+write_toml honest-error-words no-coverage \
+  "successful script whose output is full of the word 'error' ('ERROR lines found: 0', '0 errors, 0 failures', test names with 'error'); exits 0 - a false-alarm trap" \
+  "bash check-logs.sh" consistent
+
+echo "shell samples written to $HERE"
