@@ -207,9 +207,10 @@ class Engine:
         self.regex_timeout = regex_timeout
         self.params = {rf.tool: rf.param_values((params or {}).get(rf.tool)) for rf in rules}
         self._index: dict[str, int] = {}
-        self._patterns: list[regex.Pattern[str]] = []
+        self._sources: list[str] = []
+        self._compiled: dict[int, regex.Pattern[str]] = {}
         self._uses: list[list[_Use]] = []
-        self._tails: dict[tuple[str, str], regex.Pattern[str]] = {}
+        self._tails: dict[tuple[str, str], str] = {}
         for rf in rules:
             for pat in rf.detect:
                 self._add(pat, _Use("detect", rf.tool))
@@ -220,23 +221,38 @@ class Engine:
                     self._add(sig.pattern, _Use("signal", rf.tool, name))
                 if sig.followed_by is not None:
                     # Not scanned for: looked for only in the few lines after each head line.
-                    self._tails[(rf.tool, name)] = regex.compile(sig.followed_by, REGEX_FLAGS)
+                    self._tails[(rf.tool, name)] = sig.followed_by
         self._filters: dict[frozenset[str] | None, _Filter] = {}
+        self._compiled_tails: dict[tuple[str, str], regex.Pattern[str]] = {}
 
     def _add(self, pattern: str, use: _Use) -> None:
         idx = self._index.get(pattern)
         if idx is None:
-            idx = self._index[pattern] = len(self._patterns)
-            self._patterns.append(regex.compile(pattern, REGEX_FLAGS))
+            idx = self._index[pattern] = len(self._sources)
+            self._sources.append(pattern)
             self._uses.append([])
         self._uses[idx].append(use)
+
+    def _tail(self, tool: str, name: str) -> regex.Pattern[str]:
+        key = (tool, name)
+        compiled = self._compiled_tails.get(key)
+        if compiled is None:
+            compiled = self._compiled_tails[key] = regex.compile(self._tails[key], REGEX_FLAGS)
+        return compiled
+
+    def _pattern(self, idx: int) -> regex.Pattern[str]:
+        """Compiled on first use: most patterns never meet a candidate line in a given log."""
+        compiled = self._compiled.get(idx)
+        if compiled is None:
+            compiled = self._compiled[idx] = regex.compile(self._sources[idx], REGEX_FLAGS)
+        return compiled
 
     def _filter(self, tools: frozenset[str] | None) -> _Filter:
         """The prefilter for the patterns the audited tools use, built once per tool selection."""
         flt = self._filters.get(tools)
         if flt is None:
             active = [i for i, uses in enumerate(self._uses) if tools is None or any(u.tool in tools for u in uses)]
-            flt = self._filters[tools] = _Filter([(i, self._patterns[i].pattern) for i in active])
+            flt = self._filters[tools] = _Filter([(i, self._sources[i]) for i in active])
         return flt
 
     # ----------------------------------------------------------------------------------------
@@ -331,7 +347,7 @@ class Engine:
         for piece in pieces:
             offsets.append(pos)
             pos += len(piece.decode("utf-8", errors="replace")) + 1 if not piece.isascii() else len(piece) + 1
-        pattern = self._patterns[idx]
+        pattern = self._pattern(idx)
         line = first_line
         counted = 0
         pos = 0
@@ -416,7 +432,7 @@ class Engine:
                 if ss.signal.followed_by is None:
                     ss.hit(ev, m)
                 else:
-                    tail = self._tails[(use.tool, use.name)]
+                    tail = self._tail(use.tool, use.name)
                     windows.append(_Window(ss, ev, tail, ss.signal.within, *after))
             elif use.role == "detect":
                 st.detect_hits += 1

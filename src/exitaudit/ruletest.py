@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .engine import Engine
 from .reader import blocks_of
 from .model import ExitStatus, Origin, Outcome
-from .rules import Example, RuleFile, RuleSet
+from .rules import Example, RuleFile, RuleSet, example_line
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class ExampleResult:
 
     @property
     def where(self) -> str:
-        return f"{self.rule.path}:{self.example.line}" if self.example.line else self.rule.path
+        line = example_line(self.rule, self.example)
+        return f"{self.rule.path}:{line}" if line else self.rule.path
 
 
 def run_examples(rule: RuleFile) -> list[ExampleResult]:
