@@ -243,3 +243,28 @@ def test_params_reach_the_conditions(cli, tmp_path):
     assert res.code == 1 and "2 warnings, limit 1" in res.stdout
     bad = cli("check", "-", "-e", "0", "--rules", tmp_path, "--param", "mytool.limit=many", stdin=log)
     assert_one_line_error(bad, "limit takes a whole number")
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "gitlab"])
+def test_ci_formats_on_the_command_line(cli, fmt):
+    res = cli("check", LOG, "-e", "0", "--format", fmt)
+    assert res.code == 1 and res.stderr == ""
+    if fmt == "github":
+        assert res.stdout.startswith("::error file=") and "pyinfra/errors-exit-zero" in res.stdout
+    else:
+        doc = json.loads(res.stdout)
+        results = doc["runs"][0]["results"] if fmt == "sarif" else doc
+        assert len(results) == 1
+
+
+def test_step_summary_is_appended(cli, tmp_path):
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    res = cli("check", LOG, "-e", "0", "--step-summary", "--sarif", tmp_path / "r.sarif", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert res.code == 1
+    text = summary.read_text()
+    assert text.startswith("earlier step\n") and "false-success" in text
+    assert json.loads((tmp_path / "r.sarif").read_text())["version"] == "2.1.0"
+    missing = cli("check", LOG, "-e", "0", "--step-summary", env={"GITHUB_STEP_SUMMARY": ""})
+    assert_one_line_error(missing, "GITHUB_STEP_SUMMARY is not set")
+    assert missing.stdout == ""

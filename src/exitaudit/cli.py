@@ -36,6 +36,9 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     junit = "junit"
+    github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
 
 
 class FailOn(str, Enum):
@@ -82,6 +85,9 @@ def check(
     json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")] = None,
     junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")] = None,
     junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
+    sarif_out: Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")] = None,
+    gitlab_out: Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")] = None,
+    step_summary: Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")] = False,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (errors still exit 2).")] = False,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
@@ -93,6 +99,8 @@ def check(
 
     if exit_code is not None and exit_code_file is not None:
         raise UsageError("give --exit-code or --exit-code-file, not both")
+    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
+        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
@@ -126,8 +134,26 @@ def check(
         outputs.append((json_out, renderer("json")(report)))
     if junit_out:
         outputs.append((junit_out, renderer("junit", junit_strict=junit_strict)(report)))
+    if sarif_out:
+        outputs.append((sarif_out, renderer("sarif")(report)))
+    if gitlab_out:
+        outputs.append((gitlab_out, renderer("gitlab")(report)))
     _write_all(outputs)
+    if step_summary:
+        _append_step_summary(report)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
+
+
+def _append_step_summary(report: Report) -> None:
+    """GitHub's step summary is a file the runner names; it is appended to, never replaced."""
+    from .reporters.github import step_summary
+
+    path = os.environ["GITHUB_STEP_SUMMARY"]  # checked before the audit
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(step_summary(report))
+    except OSError as exc:
+        raise UsageError(f"cannot append to {path}: {exc.strerror or exc}", where="--step-summary") from None
 
 
 def _params(ruleset, settings: list[str]) -> dict[str, dict[str, object]]:  # type: ignore[no-untyped-def]
@@ -158,6 +184,89 @@ def _write_all(outputs: list[tuple[str, str]]) -> None:
     # suggested that the audit went through.
     for path, text in sorted(outputs, key=lambda o: o[0] == "-"):
         write_report(path, text)
+
+
+# --------------------------------------------------------------------------------------------
+# batch
+
+
+@app.command("batch")
+def batch_command(
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Manifests (.csv, .tsv, .jsonl, .parquet: a path and an exit code column), directories (walked, hidden files and folders skipped; exit codes from <log>.exit sidecars, else from the log), or quoted globs ('logs/**/*.log').")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="One row per run; .csv, .tsv, .jsonl or .parquet.")] = None,
+    findings_out: Annotated[Optional[str], typer.Option("--findings", metavar="FILE", help="One row per finding; .csv, .tsv, .jsonl or .parquet.")] = None,
+    summary_out: Annotated[Optional[str], typer.Option("--summary", metavar="FILE", help="The summary per tool and check; .csv, .tsv, .jsonl or .parquet.")] = None,
+    junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="JUnit XML: one testsuite per tool, one testcase per run.")] = None,
+    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", metavar="PREVIOUS", help="A previous --output or --findings file: report only findings not in it, matched by (source, check).")] = None,
+    path_column: Annotated[str, typer.Option("--path-column", metavar="NAME", help="Manifest column of log paths (relative to the manifest).")] = "path",
+    exit_column: Annotated[str, typer.Option("--exit-column", metavar="NAME", help="Manifest column of exit codes; an empty cell is unknown.")] = "exit_code",
+    tool_column: Annotated[Optional[str], typer.Option("--tool-column", metavar="NAME", help="Manifest column of tools (space-separated); default: tool, if present.")] = None,
+    date_column: Annotated[Optional[str], typer.Option("--date-column", metavar="NAME", help="Manifest column of run dates for first/last seen; default: date, if present.")] = None,
+    tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable) where a manifest names no tool; default: detect.")] = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (unreadable logs still exit 2).")] = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process.")] = None,
+) -> None:
+    """Audit many logs, each against its own exit status, into tables and a summary."""
+    from . import batch as b
+    from .engine import Engine
+
+    # Everything that can be wrong with the command line is found before any log is read.
+    for path, what in ((output, "--output"), (findings_out, "--findings"), (summary_out, "--summary")):
+        if path is not None:
+            b.table_format(path, what)
+    ruleset = _load(rules)
+    unknown = [t for t in tool or [] if ruleset.get(t) is None]
+    if unknown:
+        raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
+    b.set_engine(Engine(ruleset, params=_params(ruleset, param or [])))
+    # Fork the workers now, while this process has one thread: reading manifests starts polars'.
+    pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
+    try:
+        known = b.load_baseline(baseline) if baseline else None
+        columns = b.Columns(path=path_column, exit=exit_column, tool=tool_column, date=date_column)
+        todo = b.collect(sources, columns, known_tools=ruleset.files, default_tools=tool)
+        results = b.run_batch(
+            todo, pool,
+            fail_on=Severity(fail_on.value),
+            baseline=known,
+            say=_say,
+            progress=sys.stderr.isatty(),
+        )
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    summary = results.summary_frame()
+    staged = b.Staged()
+    try:
+        if output:
+            staged.write_table(output, results.runs_frame())
+        if findings_out:
+            staged.write_table(findings_out, results.findings_frame())
+        if summary_out:
+            staged.write_table(summary_out, summary)
+        if junit_out:
+            from .reporters.junit_batch import render as render_junit
+
+            staged.write_text(junit_out, render_junit(results.junit_runs(), Severity(fail_on.value), strict=junit_strict))
+        staged.commit()
+    finally:
+        staged.discard()
+
+    from .output import write_report
+
+    if sys.stdout.isatty():
+        results.print_table(summary)
+    else:
+        write_report("-", results.plain_summary(summary))
+    if results.errors:
+        raise typer.Exit(ExitCode.ERROR)
+    raise typer.Exit(ExitCode.MISMATCH if results.failing and not exit_zero else ExitCode.CLEAN)
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,9 +22,15 @@ def renderer(name: str, *, junit_strict: bool = False) -> Renderer:
         from .junit import render as render_junit
 
         return lambda report: render_junit(report, strict=junit_strict)
+    elif name == "github":
+        from .github import render
+    elif name == "sarif":
+        from .sarif import render
+    elif name == "gitlab":
+        from .gitlab import render
     else:
         raise ValueError(f"unknown format {name!r}")
     return render
 
 
-FORMATS = ("text", "json", "junit")
+FORMATS = ("text", "json", "junit", "github", "sarif", "gitlab")
