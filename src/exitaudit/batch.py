@@ -418,7 +418,7 @@ def audit_one(task: Task) -> tuple[RunResult | None, str | None]:
     try:
         with LogSource(source) as src:
             run = _ENGINE.audit(src.blocks(), status, tools=tools, source=source)
-            stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=src.invalid_utf8, compression=src.compression)
+            stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
     except ExitauditError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one log that crashes the engine must not lose the batch

@@ -118,7 +118,7 @@ def check(
         try:
             with LogSource(name) as src:
                 run = engine.audit(src.blocks(), status, tools=tool, source=name)
-                stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=src.invalid_utf8, compression=src.compression)
+                stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
                 runs.append(dataclasses.replace(run, stats=stats))
         except InputError as exc:
             # Report every unreadable log, then stop before writing any report: a report

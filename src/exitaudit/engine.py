@@ -13,6 +13,7 @@ is evaluated over them and the exit status, and the findings decide the run's ve
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +36,8 @@ from .model import (
     RunResult,
     Severity,
 )
-from .prefilter import required_literals
 from .reader import Block, blocks_of
+from .scanner import HYPERSCAN_FROM, Candidates, HyperscanFilter, LiteralFilter, candidates, decode_line, hyperscan_available
 from .rules import REGEX_FLAGS, Check, RuleFile, RuleSet, Signal, render_message
 
 REGEX_TIMEOUT = 2.0
@@ -157,42 +158,6 @@ class _Use:
     code: int | None = None
 
 
-class _Filter:
-    """Aho-Corasick automatons over the required literals of a set of patterns."""
-
-    def __init__(self, patterns: list[tuple[int, str]]) -> None:
-        import ahocorasick_rs
-
-        self.unfiltered: list[int] = []
-        by_case: dict[bool, dict[bytes, set[int]]] = {False: {}, True: {}}
-        for idx, source in patterns:
-            lits = required_literals(source)
-            if lits is None:
-                self.unfiltered.append(idx)
-                continue
-            for lit in lits.strings:
-                by_case[lits.ignore_case].setdefault(lit, set()).add(idx)
-        self._automatons = []
-        for ignore_case, owners in by_case.items():
-            if owners:
-                keys = sorted(owners)
-                automaton = ahocorasick_rs.BytesAhoCorasick(keys)
-                self._automatons.append((automaton, [sorted(owners[k]) for k in keys], ignore_case))
-
-    def candidates(self, scan: bytes) -> dict[int, set[int]]:
-        """For each pattern, the start offsets of the lines of ``scan`` that hold one of its
-        literals. One overlapping pass per automaton, so no literal hides another."""
-        found: dict[int, set[int]] = {}
-        rfind = scan.rfind
-        for automaton, owners, ignore_case in self._automatons:
-            haystack = scan.lower() if ignore_case else scan
-            for lit, start, _end in automaton.find_matches_as_indexes(haystack, overlapping=True):
-                line_start = rfind(b"\n", 0, start) + 1
-                for idx in owners[lit]:
-                    found.setdefault(idx, set()).add(line_start)
-        return found
-
-
 class Engine:
     """A rule set compiled for scanning. Build once, audit many logs."""
 
@@ -222,7 +187,8 @@ class Engine:
                 if sig.followed_by is not None:
                     # Not scanned for: looked for only in the few lines after each head line.
                     self._tails[(rf.tool, name)] = sig.followed_by
-        self._filters: dict[frozenset[str] | None, _Filter] = {}
+        self._filters: dict[frozenset[str] | None, LiteralFilter] = {}
+        self._hyperscan: dict[frozenset[str] | None, HyperscanFilter] = {}
         self._compiled_tails: dict[tuple[str, str], regex.Pattern[str]] = {}
 
     def _add(self, pattern: str, use: _Use) -> None:
@@ -247,12 +213,23 @@ class Engine:
             compiled = self._compiled[idx] = regex.compile(self._sources[idx], REGEX_FLAGS)
         return compiled
 
-    def _filter(self, tools: frozenset[str] | None) -> _Filter:
-        """The prefilter for the patterns the audited tools use, built once per tool selection."""
+    def _active(self, tools: frozenset[str] | None) -> list[tuple[int, str]]:
+        return [(i, self._sources[i]) for i, uses in enumerate(self._uses) if tools is None or any(u.tool in tools for u in uses)]
+
+    def _filter(self, tools: frozenset[str] | None) -> LiteralFilter:
+        """The literal prefilter for the patterns the audited tools use, built once per selection."""
         flt = self._filters.get(tools)
         if flt is None:
-            active = [i for i, uses in enumerate(self._uses) if tools is None or any(u.tool in tools for u in uses)]
-            flt = self._filters[tools] = _Filter([(i, self._sources[i]) for i in active])
+            flt = self._filters[tools] = LiteralFilter(self._active(tools))
+        return flt
+
+    def _fast_filter(self, tools: frozenset[str] | None) -> HyperscanFilter | None:
+        """Hyperscan over plain lines, for large logs, when it is installed."""
+        if not hyperscan_available():
+            return None
+        flt = self._hyperscan.get(tools)
+        if flt is None:
+            flt = self._hyperscan[tools] = HyperscanFilter(self._active(tools), self._filter(tools))
         return flt
 
     # ----------------------------------------------------------------------------------------
@@ -264,7 +241,10 @@ class Engine:
         *,
         tools: Sequence[str] | None = None,
         source: str = "-",
+        size_hint: int | None = None,
     ) -> RunResult:
+        """Audit one log. ``size_hint`` (bytes, when known) lets a large log use the fast
+        filter from its first block."""
         if tools:
             unknown = [t for t in tools if self.rules.get(t) is None]
             if unknown:
@@ -278,55 +258,69 @@ class Engine:
             for rf in self.rules
             if wanted is None or rf.tool in wanted
         }
-        flt = self._filter(wanted)
+        literals = self._filter(wanted)
+        plain: LiteralFilter | HyperscanFilter = literals
+        if size_hint is not None and size_hint > HYPERSCAN_FROM:
+            plain = self._fast_filter(wanted) or literals
         timed_out: dict[int, int] = {}  # pattern index -> line where the limit struck
         windows: list[_Window] = []
         lines = 0
-        ended_with_newline = True
+        seen = 0
+        invalid_utf8 = 0
+        last: Block | None = None
 
         for block in blocks:
             data = block.data
             if not data:
                 continue
+            seen += len(data)
+            if plain is literals and seen > HYPERSCAN_FROM:
+                plain = self._fast_filter(wanted) or literals
             for w in windows:  # windows left open at the end of the previous block
                 w.pos, w.line = 0, block.first_line
-            windows = self._scan_block(flt, data, block.first_line, states, timed_out, windows)
-            lines = block.first_line + data.count(b"\n") - 1
-            ended_with_newline = data.endswith(b"\n")
-        if not ended_with_newline:
-            lines += 1
+            found = candidates(data, plain, literals)
+            windows = self._scan_block(found, data, block.first_line, states, timed_out, windows)
+            invalid_utf8 += found.invalid_utf8
+            last = block
+        if last is not None:  # lines are counted in the last block only: the reader numbered the rest
+            lines = last.first_line + last.data.count(b"\n") - (1 if last.data.endswith(b"\n") else 0)
 
-        return self._evaluate(states, exit_status, timed_out, source, forced=wanted is not None, lines=lines)
+        result = self._evaluate(states, exit_status, timed_out, source, forced=wanted is not None, lines=lines)
+        return dataclasses.replace(result, stats=InputStats(lines=lines, bytes=seen, invalid_utf8=invalid_utf8))
 
     def _scan_block(
         self,
-        flt: _Filter,
+        found: Candidates,
         data: bytes,
         first_line: int,
         states: dict[str, _ToolState],
         timed_out: dict[int, int],
         windows: list[_Window],
     ) -> list[_Window]:
-        """Scan one block; returns the followed_by windows still open at its end."""
-        # A bare CR (progress output) separates segments of one numbered line, each matched as a
-        # line of its own: search a copy where it is a newline (same length, same offsets) and
-        # count line numbers in the original.
-        scan = data.replace(b"\r", b"\n") if b"\r" in data else data
-        candidates = flt.candidates(scan)
-        if flt.unfiltered:
-            every = _line_starts(scan)  # a pattern without a literal runs on every line
-            for idx in flt.unfiltered:
-                candidates[idx] = every  # type: ignore[assignment]
-        for idx in sorted(candidates):
-            if idx not in timed_out:
-                self._confirm(idx, candidates[idx], scan, data, first_line, states, timed_out, windows)
-        return self._follow(windows, scan, data)
+        """Confirm one block's candidates; returns the followed_by windows still open at its end."""
+        decoded: dict[int, str] = {}  # a line shared by several patterns is decoded once
+        for idx in sorted(found.plain.keys() | found.special.keys()):
+            if idx in timed_out:
+                continue
+            items: list[tuple[int, str]] = []
+            for start in found.plain.get(idx, ()):
+                text = decoded.get(start)
+                if text is None:
+                    end = data.find(b"\n", start)
+                    text, bad = _decode_plain(data[start:] if end == -1 else data[start:end])
+                    found.invalid_utf8 += bad
+                    decoded[start] = text
+                items.append((start, text))
+            items += found.special.get(idx, ())
+            if items:
+                items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
+                self._confirm(idx, items, data, first_line, states, timed_out, windows)
+        return self._follow(windows, data)
 
     def _confirm(
         self,
         idx: int,
-        starts: Iterable[int],
-        scan: bytes,
+        items: list[tuple[int, str]],
         data: bytes,
         first_line: int,
         states: dict[str, _ToolState],
@@ -335,78 +329,73 @@ class Engine:
     ) -> None:
         """Run pattern ``idx`` over its candidate lines, joined into one text so that a single
         search call skips the lines without a match in C: one call per hit, not per line."""
-        ordered = sorted(starts)
-        pieces = []
-        for start in ordered:
-            end = scan.find(b"\n", start)
-            pieces.append(scan[start:] if end == -1 else scan[start:end])
-        text = b"\n".join(pieces).decode("utf-8", errors="replace")
-        # Character offset of each piece in `text` (pieces decode separately to the same length).
+        text = "\n".join(t for _s, t in items)
         offsets = []
         pos = 0
-        for piece in pieces:
+        for _start, t in items:
             offsets.append(pos)
-            pos += len(piece.decode("utf-8", errors="replace")) + 1 if not piece.isascii() else len(piece) + 1
+            pos += len(t) + 1
         pattern = self._pattern(idx)
         line = first_line
         counted = 0
         pos = 0
         n = len(text)
-        while pos < n:
+        while pos <= n:
             try:
                 m = pattern.search(text, pos, timeout=self.regex_timeout)
             except TimeoutError:
-                k = bisect_right(offsets, pos) - 1
-                timed_out[idx] = line + data.count(b"\n", counted, ordered[max(k, 0)])
+                k = max(bisect_right(offsets, pos) - 1, 0)
+                timed_out[idx] = line + data.count(b"\n", counted, items[k][0])
                 return
             if m is None:
                 return
             k = bisect_right(offsets, m.start()) - 1
             seg_start = offsets[k]
-            seg_end = seg_start + len(text) if k + 1 == len(offsets) else offsets[k + 1] - 1
-            seg_end = min(seg_end, n)
-            seg = text[seg_start:seg_end]
+            seg_end = seg_start + len(items[k][1])
+            seg = items[k][1]
             if m.end() > seg_end:
                 # The hit ran past the end of its line (\s matched the joining newline): lines
                 # are matched one at a time, so search this line alone.
                 try:
                     m = pattern.search(seg, timeout=self.regex_timeout)
                 except TimeoutError:
-                    timed_out[idx] = line + data.count(b"\n", counted, ordered[k])
+                    timed_out[idx] = line + data.count(b"\n", counted, items[k][0])
                     return
             if m is not None:
-                start = ordered[k]
+                start = items[k][0]
                 line += data.count(b"\n", counted, start)
                 counted = start
-                end = scan.find(b"\n", start)
-                if end == -1:
-                    after = (len(scan), line + 1)
-                else:  # the next line, or the next segment of this line after a bare CR
-                    after = (end + 1, line + (data[end:end + 1] == b"\n"))
+                end = data.find(b"\n", start)
+                after = (len(data), line + 1) if end == -1 else (end + 1, line + 1)
                 self._dispatch(idx, line, seg, m, states, windows, after)
             pos = seg_end + 1
+            if pos > n:
+                return
 
-    def _follow(self, windows: list[_Window], scan: bytes, data: bytes) -> list[_Window]:
+    def _follow(self, windows: list[_Window], data: bytes) -> list[_Window]:
         """Look for each open window's tail in the lines after its head; keep those that reach
         past the block's end open for the next block."""
         still_open = []
         for w in windows:
             pos, line = w.pos, w.line
-            while w.remaining > 0 and pos < len(scan):
-                end = scan.find(b"\n", pos)
-                end = len(scan) if end == -1 else end
-                text = scan[pos:end].decode("utf-8", errors="replace")
-                try:
-                    found = w.tail.search(text, timeout=self.regex_timeout) is not None
-                except TimeoutError:
-                    found = False
-                    w.remaining = 0
+            while w.remaining > 0 and pos < len(data):
+                end = data.find(b"\n", pos)
+                end = len(data) if end == -1 else end
+                found = False
+                for seg in decode_line(data[pos:end]):
+                    try:
+                        if w.tail.search(seg, timeout=self.regex_timeout) is not None:
+                            w.state.sequence(w.head, _evidence_line(line, seg))
+                            found = True
+                            break
+                    except TimeoutError:
+                        w.remaining = 0
+                        break
                 if found:
-                    w.state.sequence(w.head, _evidence_line(line, text))
                     w.remaining = 0
                     break
                 w.remaining -= 1
-                line += data.count(b"\n", pos, end + 1)
+                line += 1
                 pos = end + 1
             if w.remaining > 0:
                 still_open.append(w)
@@ -582,20 +571,18 @@ class Engine:
 # --------------------------------------------------------------------------------------------
 
 
+def _decode_plain(raw: bytes) -> tuple[str, int]:
+    if raw.isascii():
+        return raw.decode("ascii"), 0
+    try:
+        return raw.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        return text, text.count("\ufffd") - raw.count("\ufffd".encode())
+
+
 def _evidence_line(line: int, text: str) -> Evidence:
     return Evidence(line, text if len(text) <= EVIDENCE_TEXT_MAX else text[:EVIDENCE_TEXT_MAX] + "…")
-
-
-def _line_starts(data: bytes) -> list[int]:
-    starts = [0]
-    find = data.find
-    pos = find(b"\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = find(b"\n", pos + 1)
-    if starts[-1] == len(data):
-        starts.pop()
-    return starts
 
 
 def _int_or_none(text: str | None) -> int | None:

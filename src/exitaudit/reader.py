@@ -1,10 +1,10 @@
 """Readers: turn a file, a compressed file or standard input into blocks of clean lines.
 
 A log is read in blocks of whole lines, so memory stays bounded whatever the log's size; the
-engine scans each block with the rules' patterns. Blocks stay bytes: the engine's literal
-prefilter runs on bytes, and only the few lines it selects are decoded. Cleaning keeps line
-numbers: ANSI escapes are removed within a line, CRLF becomes LF, and a bare CR (progress bars)
-stays for the engine to treat as a break inside the same numbered line.
+engine scans each block with the rules' patterns. Blocks stay raw bytes: the engine searches
+plain lines where they lie and cleans only the lines that need it (scanner.py). Cleaning keeps
+line numbers: ANSI escapes are removed within a line, CRLF becomes LF, and a bare CR (progress
+bars) separates segments of the same numbered line.
 """
 
 from __future__ import annotations
@@ -61,14 +61,15 @@ _BINARY_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x08\x1b"
 @dataclass(frozen=True)
 class Block:
     data: bytes
-    """Whole cleaned lines (ending in \\n) except possibly at the end of the log or of a giant
-    line's piece. UTF-8 as far as the log is; the engine decodes with replacement."""
+    """Whole raw lines (ending in \\n) except possibly at the end of the log or of a giant
+    line's piece. UTF-8 as far as the log is; the engine cleans and decodes what it reads."""
     first_line: int
     """1-based number of the block's first line."""
 
     @property
     def text(self) -> str:
-        return self.data.decode("utf-8", errors="replace")
+        """The block as patterns see it: cleaned, decoded with U+FFFD for invalid UTF-8."""
+        return clean(self.data).decode("utf-8", errors="replace")
 
 
 _ANSI_TAIL = re.compile(
@@ -102,9 +103,8 @@ def clean(data: bytes) -> bytes:
 
 
 def blocks_of(text: str | bytes) -> list[Block]:
-    """A small in-memory log as one block, cleaned as the readers clean files."""
+    """A small in-memory log as one block, as the readers read files."""
     data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
-    data = clean(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     return [Block(data, 1)] if data else []
@@ -138,8 +138,17 @@ class LogSource:
         self._stream: BinaryIO | None = None
         self.compression: str | None = None
         self.bytes_read = 0
-        self.invalid_utf8 = 0
         self.lines = 0
+
+    @property
+    def size(self) -> int | None:
+        """The log's size in bytes when known in advance (a plain, uncompressed file)."""
+        if self.compression or self._raw is None or self.name == "-":
+            return None
+        try:
+            return os.fstat(self._raw.fileno()).st_size
+        except (OSError, ValueError, AttributeError):
+            return None
 
     @property
     def display(self) -> str:
@@ -222,37 +231,19 @@ class LogSource:
                     continue
                 cut = _utf8_boundary(data, MAX_LINE)
             carry = data[cut:]
-            block = self._clean(data[:cut])
+            block = data[:cut]
             if line == 1 and block.startswith(b"\xef\xbb\xbf"):
                 block = block[3:]  # a UTF-8 byte order mark is not part of the first line
             unterminated = not block.endswith(b"\n")
             yield Block(block, line)
             line += block.count(b"\n")
         if carry:
-            block = self._clean(carry)
+            block = carry
             unterminated = not block.endswith(b"\n")
             yield Block(block, line)
             line += block.count(b"\n")
         # A last line without a newline (a log still being written) is a line all the same.
         self.lines = line - 1 + unterminated
-
-    def _clean(self, data: bytes) -> bytes:
-        if not data.isascii():
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                # Real logs mix encodings (a Latin-1 file name, a truncated multi-byte
-                # character); an audit must not stop at them. The engine matches them as
-                # U+FFFD; count them for the report.
-                text = data.decode("utf-8", errors="replace")
-                self.invalid_utf8 += text.count("\ufffd") - _count_ufffd_bytes(data)
-        return clean(data)
-
-
-def _count_ufffd_bytes(data: bytes) -> int:
-    """U+FFFD characters that were in the log already, so they are not counted as replacements."""
-    return data.count("\ufffd".encode())
-
 
 def _utf8_boundary(data: bytes, limit: int) -> int:
     """An offset at or just below ``limit`` that does not split a UTF-8 sequence."""
