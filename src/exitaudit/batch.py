@@ -417,7 +417,7 @@ def audit_one(task: Task) -> tuple[RunResult | None, str | None]:
     assert _ENGINE is not None, "set_engine() first"
     try:
         with LogSource(source) as src:
-            run = _ENGINE.audit(src.blocks(), status, tools=tools, source=source)
+            run = _ENGINE.audit(src.blocks(), status, tools=tools, source=source, size_hint=src.size)
             stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
     except ExitauditError as exc:
         return None, str(exc)
@@ -726,12 +726,16 @@ def run_batch(
     baseline: set[tuple[str, str]] | None,
     say: Callable[[str], None],
     progress: bool,
+    adjust: Callable[[RunResult], RunResult] | None = None,
 ) -> Results:
     """Audit every job, in input order; an unreadable log is said (one line) and becomes a row
-    with ``error``."""
+    with ``error``. ``adjust`` (the configuration file's overrides and suppressions, see
+    config.apply) is applied to each run before it is counted."""
     results = Results(jobs.carried, jobs.date, fail_on, baseline)
     tasks: list[Task] = [(j.source, j.status, j.tools, j.error) for j in jobs.jobs]
     stream = audit_all(tasks, pool)
+    if adjust is not None:
+        stream = ((adjust(run) if run is not None else None, error) for run, error in stream)
     if not progress:
         for job, (run, error) in zip(jobs.jobs, stream, strict=True):
             if error is not None:

@@ -46,6 +46,12 @@ class FailOn(str, Enum):
     warning = "warning"
 
 
+class ColorChoice(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 def _say(message: str) -> None:
     print(f"exitaudit: {message}", file=sys.stderr)
 
@@ -88,9 +94,12 @@ def check(
     sarif_out: Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")] = None,
     gitlab_out: Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")] = None,
     step_summary: Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")] = False,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (errors still exit 2).")] = False,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
+    color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -110,16 +119,18 @@ def check(
     if logs.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
 
-    ruleset = _load(rules)
-    engine = Engine(ruleset, params=_params(ruleset, param or []))
+    cfg, ruleset = _configured(config_file, no_config, rules)
+    fail_on = _fail_on(fail_on, cfg)
+    adjust = _adjuster(cfg)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
     runs: list[RunResult] = []
     failed = 0
     for name in logs:
         try:
             with LogSource(name) as src:
-                run = engine.audit(src.blocks(), status, tools=tool, source=name)
+                run = engine.audit(src.blocks(), status, tools=tool, source=name, size_hint=src.size)
                 stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
-                runs.append(dataclasses.replace(run, stats=stats))
+                runs.append(adjust(dataclasses.replace(run, stats=stats)))
         except InputError as exc:
             # Report every unreadable log, then stop before writing any report: a report
             # missing a log would read as if that log had been audited clean.
@@ -129,7 +140,7 @@ def check(
         raise typer.Exit(ExitCode.ERROR)
 
     report = Report(tuple(runs), fail_on=Severity(fail_on.value))
-    outputs: list[tuple[str, str]] = [(output or "-", renderer(fmt.value, junit_strict=junit_strict)(report))]
+    outputs: list[tuple[str, str]] = [(output or "-", renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report))]
     if json_out:
         outputs.append((json_out, renderer("json")(report)))
     if junit_out:
@@ -177,6 +188,39 @@ def _params(ruleset, settings: list[str]) -> dict[str, dict[str, object]]:  # ty
     return out
 
 
+def _configured(config_file: Path | None, no_config: bool, rules: list[Path] | None):  # type: ignore[no-untyped-def]
+    """The configuration file in effect (config.py) and the rule set, with the file's rule
+    directories before --rules; the file's check ids and parameters are checked against it."""
+    from .config import resolve
+
+    cfg = resolve(config_file, no_config)
+    ruleset = _load([*map(Path, cfg.rules), *(rules or [])])
+    cfg.check_against(ruleset)
+    return cfg, ruleset
+
+
+def _fail_on(given: FailOn | None, cfg) -> FailOn:  # type: ignore[no-untyped-def]
+    """--fail-on, else the configuration file's fail_on, else error."""
+    return given or (FailOn(cfg.fail_on.value) if cfg.fail_on else FailOn.error)
+
+
+def _adjuster(cfg):  # type: ignore[no-untyped-def]
+    """The configuration file applied to each run (config.apply), with one date for the whole run."""
+    from datetime import date
+
+    from .config import apply
+
+    today = date.today()
+    return lambda run: apply(run, cfg, today)
+
+
+def _color(option: ColorChoice | None, cfg, output: str | None) -> bool:  # type: ignore[no-untyped-def]
+    from .config import color_wanted
+
+    to_file = output not in (None, "-")
+    return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and sys.stdout.isatty())
+
+
 def _write_all(outputs: list[tuple[str, str]]) -> None:
     from .output import write_report
 
@@ -184,6 +228,158 @@ def _write_all(outputs: list[tuple[str, str]]) -> None:
     # suggested that the audit went through.
     for path, text in sorted(outputs, key=lambda o: o[0] == "-"):
         write_report(path, text)
+
+
+# --------------------------------------------------------------------------------------------
+# run
+
+
+class _RunCommand(typer.core.TyperCommand):
+    """Notes whether the command line has ``--``: the parser drops it, and ``exitaudit run make
+    -k`` (no ``--``) must be refused, not run."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        ctx.meta["exitaudit.run.dashdash"] = "--" in args
+        return super().parse_args(ctx, args)
+
+
+@app.command("run", cls=_RunCommand, context_settings={"allow_interspersed_args": False})
+def run_command(
+    ctx: typer.Context,
+    command: Annotated[Optional[list[str]], typer.Argument(metavar="-- COMMAND [ARGS]...", help="The command to run, after --.", show_default=False)] = None,
+    tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the output.")] = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard error or -o.")] = Format.text,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the --format report here instead of standard error (- for standard output).")] = None,
+    json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")] = None,
+    junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")] = None,
+    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
+    sarif_out: Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")] = None,
+    gitlab_out: Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")] = None,
+    step_summary: Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")] = False,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes a run that exited 0 fail (default: the configuration's, else error).")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
+    on_mismatch: Annotated[Optional[int], typer.Option("--on-mismatch", metavar="N", min=1, max=255, help="Exit code when the command exited 0 but the audit failed it (default 1).")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
+) -> None:
+    """Run a command, pass its output through, and audit it against how it exited.
+
+    Exits with the command's code when that is not 0; with 1 (--on-mismatch) when it exited 0 but a finding at or above --fail-on was found; else 0. The report goes to standard error.
+    """
+    from . import wrapper
+
+    # Everything that can be wrong with the command line is found before the command starts.
+    if not command or not ctx.meta.get("exitaudit.run.dashdash"):
+        raise UsageError("give the command after --: exitaudit run [OPTIONS] -- COMMAND [ARGS]...")
+    if exit_zero and on_mismatch is not None:
+        raise UsageError("give --on-mismatch or --exit-zero, not both")
+    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
+        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
+    for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab")):
+        if path is not None and path != "-":
+            _writable_destination(path, what)
+    if config_file is not None and no_config:
+        raise UsageError("give --config or --no-config, not both")
+    engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
+
+    try:
+        done = wrapper.run(command)
+    except wrapper.NotRunnable as exc:
+        _say(exc.message)  # as a shell says it: "CMD: command not found", exit 127 (126: not executable)
+        raise typer.Exit(exc.code) from None
+    code = done.returncode
+    with done:
+        # From here on the command has run: nothing may replace its exit status with exitaudit's.
+        try:
+            if rules_error is not None:
+                raise rules_error
+            from .reporters import renderer
+
+            report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
+            main_report = renderer(fmt.value, junit_strict=junit_strict)(report)
+            outputs = [(path, renderer(name, junit_strict=junit_strict)(report)) for path, name in ((json_out, "json"), (junit_out, "junit"), (sarif_out, "sarif"), (gitlab_out, "gitlab")) if path]
+            if output:
+                outputs.append((output, main_report))
+            _write_all(outputs)  # files first, then standard output (-o -)
+            if not output:
+                # Standard error, not output: the command's standard output stays its own.
+                sys.stderr.write(main_report)
+                sys.stderr.flush()
+            if step_summary:
+                _append_step_summary(report)
+            if code == 0 and report.has_failures and not exit_zero:
+                code = on_mismatch if on_mismatch is not None else ExitCode.MISMATCH
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the command's status must survive any failure
+            if os.environ.get("EXITAUDIT_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            _say(f"audit failed: {_one_line(exc)}; exiting with the command's status {code}")
+    if done.died_of_our_sigint:
+        # The Ctrl-C that ended the command reached us too: end the same way (see wrapper.die_of_sigint).
+        _quiet_stdout()
+        sys.stderr.flush()
+        wrapper.die_of_sigint()
+    raise typer.Exit(int(code))
+
+
+def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
+    """``run``'s engine, built before the command starts: a bad --tool or --param stops it from
+    running (exit 2). A rule or configuration file that does not load does not: that is the
+    audit's failure, reported after the command has run, whose exit status then stands."""
+    from .config import ConfigError
+    from .engine import Engine
+
+    try:
+        cfg, ruleset = _configured(config_file, no_config, rules)
+    except (RuleError, RuleErrors, ConfigError) as exc:
+        return None, None, exc
+    unknown = [t for t in tool or [] if ruleset.get(t) is None]
+    if unknown:
+        raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
+    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg, None
+
+
+def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) -> Report:  # type: ignore[no-untyped-def]
+    """The wrapped run's audit: its combined output against the status it ended with."""
+    import shlex
+
+    label = shlex.join(done.argv)
+    source = label if len(label) <= 80 else label[:79] + "…"
+    status = ExitStatus.from_code(done.returncode, Origin.RUN, where=f"exitaudit run, {done.duration:.1f} s")
+    if done.spool.bytes == 0:
+        result = engine.audit([], status, tools=tool, source=source)  # printed nothing: no log to read
+    else:
+        with done.spool.source(source) as src:
+            result = engine.audit(src.blocks(), status, tools=tool, source=source)
+            result = dataclasses.replace(result, stats=dataclasses.replace(result.stats, bytes=src.bytes_read))
+    return Report((adjust(result),), fail_on=fail_on)
+
+
+def _writable_destination(path: str, what: str) -> None:
+    """A report's destination, checked before the command runs: its folder exists."""
+    target = os.path.abspath(path)
+    if os.path.isdir(target):
+        raise UsageError(f"{path} is a directory", where=what)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write {path}: no such directory {folder}", where=what)
+
+
+def _one_line(exc: BaseException) -> str:
+    from .output import StdoutClosed
+
+    if isinstance(exc, ExitauditError):
+        text = f"{exc.where}: {exc.message}" if exc.where else exc.message
+    elif isinstance(exc, KeyboardInterrupt):
+        text = "interrupted"
+    elif isinstance(exc, StdoutClosed):
+        text = "standard output is closed"
+    else:
+        text = f"internal error: {type(exc).__name__}: {exc}"
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,9 +402,11 @@ def batch_command(
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable) where a manifest names no tool; default: detect.")] = None,
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (unreadable logs still exit 2).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process.")] = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -218,11 +416,12 @@ def batch_command(
     for path, what in ((output, "--output"), (findings_out, "--findings"), (summary_out, "--summary")):
         if path is not None:
             b.table_format(path, what)
-    ruleset = _load(rules)
+    cfg, ruleset = _configured(config_file, no_config, rules)
+    fail_on = _fail_on(fail_on, cfg)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    b.set_engine(Engine(ruleset, params=_params(ruleset, param or [])))
+    b.set_engine(Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))))
     # Fork the workers now, while this process has one thread: reading manifests starts polars'.
     pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
     try:
@@ -235,6 +434,7 @@ def batch_command(
             baseline=known,
             say=_say,
             progress=sys.stderr.isatty(),
+            adjust=_adjuster(cfg),
         )
     finally:
         if pool is not None:

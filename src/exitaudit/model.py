@@ -76,6 +76,8 @@ class Origin(str, Enum):
     FLAG = "flag"
     FILE = "file"
     LOG = "log"
+    RUN = "run"
+    """exitaudit run started the command and saw how it ended."""
     UNKNOWN = "unknown"
 
 

@@ -13,9 +13,12 @@ from ..model import Report
 Renderer = Callable[[Report], str]
 
 
-def renderer(name: str, *, junit_strict: bool = False) -> Renderer:
+def renderer(name: str, *, junit_strict: bool = False, color: bool = False) -> Renderer:
+    """``color`` (ANSI colours) applies to the text format only."""
     if name == "text":
-        from .text import render
+        from .text import render as render_text
+
+        return (lambda report: render_text(report, color=True)) if color else render_text
     elif name == "json":
         from .json import render
     elif name == "junit":

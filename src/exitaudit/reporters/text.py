@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model import VERDICT_ORDER, Kind, Report, RunResult, Severity
+from ..model import DEFAULT_SEVERITY, VERDICT_ORDER, Kind, Report, RunResult, Severity
 
 EVIDENCE_SHOWN = 3
 # A log line may hold control characters (a bell, a NUL, a stray CR); show them, never send them
@@ -21,6 +21,21 @@ def printable(text: str) -> str:
     return text.translate(_PRINTABLE)
 
 
+# Colour: plain ANSI SGR codes, only on severity words and verdicts, never on log text.
+_RESET = "\x1b[0m"
+_SEVERITY_COLOR = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
+_OK_COLOR = "\x1b[32m"
+_VERDICT_COLOR = {
+    **{k: "\x1b[1;31m" for k in VERDICT_ORDER if DEFAULT_SEVERITY[k] is Severity.ERROR},
+    **{k: "\x1b[33m" for k in VERDICT_ORDER if DEFAULT_SEVERITY[k] is Severity.WARNING},
+    Kind.CONSISTENT: _OK_COLOR,
+}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color else text
+
+
 def _origin(run: RunResult) -> str:
     es = run.exit_status
     if not es.known:
@@ -28,13 +43,14 @@ def _origin(run: RunResult) -> str:
     return f"{es.describe()} from {es.where or es.origin.value}"
 
 
-def _run(report: Report, run: RunResult) -> list[str]:
+def _run(report: Report, run: RunResult, color: bool = False) -> list[str]:
     out: list[str] = []
     source = printable(run.source)
     for f in run.findings:
         where = f"{source}:{f.line}" if f.line is not None else source
         explanation = f.kind is Kind.CONSISTENT and f.severity is Severity.INFO
         label = "ok" if explanation else f"{f.severity.value} {f.kind.value}"
+        label = _paint(label, _OK_COLOR if explanation else _SEVERITY_COLOR[f.severity], color)
         out.append(f"{where}: {label} {f.check}: {printable(f.message)}")
         if explanation:
             continue
@@ -44,16 +60,17 @@ def _run(report: Report, run: RunResult) -> list[str]:
         if len(f.evidence) > EVIDENCE_SHOWN:
             out.append(f"    {'':>{width}} | … {len(f.evidence) - EVIDENCE_SHOWN} more line(s)")
     tools = f"; tools: {', '.join(run.tools)}" if run.tools else ""
-    out.append(f"{source}: {run.verdict.value} ({_origin(run)}{tools})")
+    out.append(f"{source}: {_paint(run.verdict.value, _VERDICT_COLOR[run.verdict], color)} ({_origin(run)}{tools})")
     return out
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, color: bool = False) -> str:
+    """The report; with ``color``, severity words and verdicts in ANSI colours."""
     lines: list[str] = []
     for run in report.runs:
-        lines += _run(report, run)
+        lines += _run(report, run, color)
     verdicts = Counter(run.verdict for run in report.runs)
-    parts = [f"{verdicts[k]} {k.value}" for k in VERDICT_ORDER if verdicts[k]]
+    parts = [f"{verdicts[k]} {_paint(k.value, _VERDICT_COLOR[k], color)}" for k in VERDICT_ORDER if verdicts[k]]
     n = len(report.runs)
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
