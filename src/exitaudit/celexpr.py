@@ -60,6 +60,12 @@ class Condition:
         return self._program.execute(context)
 
 
+def prepared(values: dict[str, Any]) -> Any:
+    """Values converted to CEL once, for several conditions over the same facts: converting a
+    dict on every evaluation costs about 100 times the evaluation itself."""
+    return _extension().Context(values)
+
+
 def _tidy(message: str) -> str:
     """Keep cel's position, reason and caret, drop its repetition of the whole expression."""
     head, sep, rest = message.partition("ERROR: ")

@@ -421,7 +421,9 @@ def batch_command(
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    b.set_engine(Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))))
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine.prepare(tool)  # compiled once here, inherited by the worker processes
+    b.set_engine(engine)
     # Fork the workers now, while this process has one thread: reading manifests starts polars'.
     pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
     try:

@@ -22,6 +22,7 @@ from typing import Any
 import regex
 
 from .errors import UsageError
+from .celexpr import prepared
 from .model import (
     DEFAULT_SEVERITY,
     VERDICT_ORDER,
@@ -167,8 +168,12 @@ class Engine:
         *,
         regex_timeout: float = REGEX_TIMEOUT,
         params: dict[str, dict[str, Any]] | None = None,
+        fast: bool = False,
     ) -> None:
+        """``fast``: use Hyperscan (when installed) for every log, not only large ones; worth
+        its compilation (cached on disk) when one engine audits many logs."""
         self.rules = rules
+        self.fast = fast
         self.regex_timeout = regex_timeout
         self.params = {rf.tool: rf.param_values((params or {}).get(rf.tool)) for rf in rules}
         self._index: dict[str, int] = {}
@@ -223,6 +228,13 @@ class Engine:
             flt = self._filters[tools] = LiteralFilter(self._active(tools))
         return flt
 
+    def prepare(self, tools: Sequence[str] | None = None) -> None:
+        """Build the filters now (before forking workers, so that each does not build its own)."""
+        wanted = frozenset(tools) if tools else None
+        self._filter(wanted)
+        if self.fast:
+            self._fast_filter(wanted)
+
     def _fast_filter(self, tools: frozenset[str] | None) -> HyperscanFilter | None:
         """Hyperscan over plain lines, for large logs, when it is installed."""
         if not hyperscan_available():
@@ -260,7 +272,7 @@ class Engine:
         }
         literals = self._filter(wanted)
         plain: LiteralFilter | HyperscanFilter = literals
-        if size_hint is not None and size_hint > HYPERSCAN_FROM:
+        if self.fast or (size_hint is not None and size_hint > HYPERSCAN_FROM):
             plain = self._fast_filter(wanted) or literals
         timed_out: dict[int, int] = {}  # pattern index -> line where the limit struck
         windows: list[_Window] = []
@@ -466,8 +478,9 @@ class Engine:
         for tool in detected:
             st = states[tool]
             context = _context(st, exit_status, self.params.get(tool, {}))
+            compiled = prepared(context)
             for check in st.rule.checks:
-                outcome, finding = self._run_check(check, st, context, exit_status, timed_signals)
+                outcome, finding = self._run_check(check, st, context, compiled, exit_status, timed_signals)
                 if outcome.outcome is Outcome.SKIPPED and outcome.reason == "exit status unknown":
                     skipped_for_exit += 1
                 if finding is not None:
@@ -517,6 +530,7 @@ class Engine:
         check: Check,
         st: _ToolState,
         context: dict[str, Any],
+        compiled: Any,
         exit_status: ExitStatus,
         timed_signals: dict[tuple[str, str], int],
     ) -> tuple[CheckOutcome, Finding | None]:
@@ -539,7 +553,7 @@ class Engine:
                 )
                 return skipped(f"regex time limit exceeded by signal {name!r} at line {line}", finding)
         try:
-            result = check.when.evaluate(context)
+            result = check.when.evaluate(compiled)
         except Exception as exc:  # noqa: BLE001 - any failure of a condition skips that check only
             finding = _synthetic(
                 Kind.INCOMPLETE,

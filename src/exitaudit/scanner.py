@@ -98,22 +98,8 @@ class HyperscanFilter:
     """
 
     def __init__(self, patterns: list[tuple[int, str]], fallback: LiteralFilter) -> None:
-        import hyperscan
-
-        self._hs = hyperscan
-        usable: list[tuple[int, bytes]] = []
-        rest: list[tuple[int, str]] = []
-        flags = hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
-        for idx, source in patterns:
-            expr = _for_hyperscan(source)
-            try:
-                probe = hyperscan.Database()
-                probe.compile(expressions=[expr], ids=[idx], flags=[flags])
-                usable.append((idx, expr))
-            except Exception:  # noqa: BLE001 - hyperscan.error for unsupported syntax
-                rest.append((idx, source))
-        self.db = _cached_database(usable, flags)
-        self.rest = LiteralFilter(rest)
+        self.db, usable = _cached_database(patterns)
+        self.rest = LiteralFilter([(i, src) for i, src in patterns if i not in usable])
 
     def lines(self, data: bytes, out: dict[int, set[int]]) -> None:
         rfind = data.rfind
@@ -212,31 +198,57 @@ def _emit_class(items: list, c) -> bytes:  # type: ignore[type-arg,no-untyped-de
     return b"[" + b"".join(parts) + b"]" if parts else b"[\\x80-\\xff]"
 
 
-def _cached_database(usable: list[tuple[int, bytes]], flags: int):  # type: ignore[no-untyped-def]
-    """Compiling takes about 0.5 s for the built-in pack; a compiled database is kept in the
-    user's cache directory, keyed by the patterns and the Hyperscan version."""
+def _compile(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+    """The database of every pattern Hyperscan accepts once rewritten, and their ids."""
     import hyperscan
 
-    key = hashlib.sha256(repr((sorted(usable), flags, hyperscan.__version__ if hasattr(hyperscan, "__version__") else "")).encode()).hexdigest()[:24]
-    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exitaudit")
-    path = os.path.join(folder, f"hyperscan-{key}.db")
-    try:
-        with open(path, "rb") as fh:
-            return hyperscan.loadb(fh.read())
-    except Exception:  # noqa: BLE001 - no cache, or one from another build: compile anew
-        pass
+    flags = hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
+    usable: list[tuple[int, bytes]] = []
+    for idx, source in patterns:
+        try:
+            expr = _for_hyperscan(source)
+            probe = hyperscan.Database()
+            probe.compile(expressions=[expr], ids=[idx], flags=[flags])
+        except Exception:  # noqa: BLE001 - syntax the rewrite or Hyperscan does not support
+            continue
+        usable.append((idx, expr))
     db = hyperscan.Database()
     if usable:
         db.compile(expressions=[e for _i, e in usable], ids=[i for i, _e in usable], flags=[flags] * len(usable))
+    return db, {i for i, _e in usable}
+
+
+def _cached_database(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+    """Compiling takes a second or two for the built-in pack; the compiled database is kept in the
+    user's cache directory, keyed by the patterns, this module and the Hyperscan version."""
+    import pickle
+
+    import hyperscan
+
+    with open(__file__, "rb") as fh:
+        own = hashlib.sha256(fh.read()).hexdigest()
+    version = getattr(hyperscan, "__version__", "")
+    key = hashlib.sha256(repr((sorted(patterns), own, version)).encode()).hexdigest()[:24]
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exitaudit")
+    path = os.path.join(folder, f"hyperscan-{key}.pickle")
+    try:
+        with open(path, "rb") as fh:
+            usable, blob = pickle.load(fh)  # our own file, written below
+        db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+        return db, usable
+    except Exception:  # noqa: BLE001 - no cache, or an unreadable one: compile anew
+        pass
+    db, usable = _compile(patterns)
     try:
         os.makedirs(folder, exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            fh.write(hyperscan.dumpb(db))
+            pickle.dump((usable, hyperscan.dumpb(db)), fh)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home: just no cache
-    return db
+    return db, usable
 
 
 def hyperscan_available() -> bool:
