@@ -14,9 +14,10 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import re
 
 import regex
 
@@ -180,7 +181,9 @@ class RuleSet:
 
 def builtin_rules_dir() -> Path:
     """The rule pack shipped in the package; in a source checkout, the top-level rules/."""
-    packaged = Path(str(resources.files("exitaudit"))) / "rules"
+    # The package is a directory of files (never a zip: it ships data read by path), so its
+    # location is this file's; importlib.resources would cost a fifth of start-up to say so.
+    packaged = Path(__file__).resolve().parent / "rules"
     if packaged.is_dir():
         return packaged
     # An editable install maps the package to src/exitaudit, where the pack is not copied;
@@ -200,7 +203,7 @@ def rule_paths(path: str | os.PathLike[str]) -> list[Path]:
 
 @cache
 def _schema() -> dict[str, Any]:
-    text = resources.files("exitaudit").joinpath("schemas/rules.schema.json").read_text("utf-8")
+    text = (Path(__file__).resolve().parent / "schemas" / "rules.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -211,7 +214,7 @@ def _schema() -> dict[str, Any]:
 class _GroupsOnly:
     """What the builder needs of a pattern it trusts without compiling: its named groups."""
 
-    _NAMED = regex.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+    _NAMED = re.compile(r"\(\?P?<([A-Za-z_]\w*)>")
 
     def __init__(self, text: str) -> None:
         self.groupindex = {name: i for i, name in enumerate(self._NAMED.findall(text), start=1)}
@@ -521,7 +524,8 @@ def _build_check(
     )
 
 
-_PLACEHOLDER = regex.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+# Our own patterns use the standard library's re: regex's compile is slow at import time.
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
 def _placeholders(template: str) -> list[str]:
@@ -530,14 +534,14 @@ def _placeholders(template: str) -> list[str]:
 
 def _bound_in(name: str, expression: str) -> bool:
     """Whether ``name`` is bound by a comprehension macro (``x`` in ``list.exists(x, ...)``)."""
-    return regex.search(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*" + regex.escape(name) + r"\s*,", expression) is not None
+    return re.search(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*" + re.escape(name) + r"\s*,", expression) is not None
 
 
 def render_message(template: str, values: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders. Deliberately not str.format: a rule file from an untrusted
     repository must not reach attributes of Python objects (``{x.__class__}``)."""
 
-    def fill(m: regex.Match[str]) -> str:
+    def fill(m: re.Match[str]) -> str:
         value = values.get(m.group(1))
         if value is None:
             return m.group(0)
@@ -595,14 +599,201 @@ def slow_patterns(rf: RuleFile) -> list[RuleError]:
     fields: list[tuple[list[str | int], str]] = [(["detect", "patterns", i], p) for i, p in enumerate(rf.detect)]
     fields += [(["exit_status", i, "pattern"], e.pattern) for i, e in enumerate(rf.exit_status)]
     fields += [(["signals", n, "pattern"], s.pattern) for n, s in rf.signals.items() if s.pattern is not None]
-    return [
-        RuleError(
-            "warning: no literal of 3 or more characters that every match contains, so this pattern"
-            " runs on every line of every log; add one (e.g. a fixed word) to keep audits fast",
-            path=rf.path,
-            line=line_of(positions, where),
-            field=dotted(where),
-        )
-        for where, pattern in fields
-        if required_literals(pattern) is None
-    ]
+    fields += [(["signals", n, "followed_by"], s.followed_by) for n, s in rf.signals.items() if s.followed_by is not None]
+    warnings = []
+    for where, pattern in fields:
+        if where[-1] != "followed_by" and required_literals(pattern) is None:
+            warnings.append(RuleError(
+                "warning: no literal of 3 or more characters that every match contains, so this pattern"
+                " runs on every line of every log; add one (e.g. a fixed word) to keep audits fast",
+                path=rf.path,
+                line=line_of(positions, where),
+                field=dotted(where),
+            ))
+        why = backtracking_risk(pattern)
+        if why:
+            warnings.append(RuleError(
+                f"warning: {why}: on a long line this pattern can backtrack for ever and will be"
+                " stopped by the regex time limit, skipping its checks; rewrite it so that each"
+                " character can be matched only one way",
+                path=rf.path,
+                line=line_of(positions, where),
+                field=dotted(where),
+            ))
+    return warnings
+
+
+# A static check for catastrophic backtracking (ReDoS), deliberately conservative: it flags only
+# the two classic shapes, a quantifier repeating something that is itself only a quantifier
+# (`(a+)+`, `(\s*\w+)*`), and a quantifier over an alternation two of whose branches can start
+# with the same character (`(a|a)*`, `(\w|\d)+`). Anything it cannot analyse is not flagged.
+
+_UNIVERSE = range(256)
+
+
+def backtracking_risk(pattern: str) -> str | None:
+    """Why ``pattern`` risks catastrophic backtracking, or None."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # Python < 3.11
+        import sre_parse  # type: ignore[no-redef]
+    # The stdlib parser rewrites `(a|a)` as `a(?:|)` and `(\w|\d)` as `[\w\d]`, hiding the very
+    # alternations looked for; parse with those two rewrites turned off (lint only, one thread).
+    with _LITERAL_ALTERNATIONS:
+        original = sre_parse._parse_sub
+        sre_parse._parse_sub = _plain_parse_sub(sre_parse)
+        try:
+            tree = sre_parse.parse(pattern)
+        except Exception:  # noqa: BLE001 - syntax only `regex` knows: no opinion
+            return None
+        finally:
+            sre_parse._parse_sub = original
+    try:
+        return _risk(list(tree), sre_parse)
+    except RecursionError:
+        return None
+
+
+_LITERAL_ALTERNATIONS = __import__("threading").Lock()
+
+
+def _plain_parse_sub(sp: Any) -> Any:
+    """The stdlib's ``_parse_sub`` without its prefix factoring and branch-to-class rewrites."""
+
+    def parse_sub(source: Any, state: Any, verbose: Any, nested: int) -> Any:
+        items = []
+        while True:
+            items.append(sp._parse(source, state, verbose, nested + 1, not nested and not items))
+            if not source.match("|"):
+                break
+            if not nested:
+                verbose = state.flags & sp.SRE_FLAG_VERBOSE
+        if len(items) == 1:
+            return items[0]
+        sub = sp.SubPattern(state)
+        sub.append((sp.BRANCH, (None, items)))
+        return sub
+
+    return parse_sub
+
+
+def _risk(items: list[Any], sp: Any) -> str | None:
+    c = sp  # the constants live in the parser's namespace
+    for op, av in items:
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            lo, hi, body = av
+            body = list(body)
+            if op is not getattr(c, "POSSESSIVE_REPEAT", None) and hi == c.MAXREPEAT:
+                if _only_a_repeat(body, c):
+                    return "nested quantifiers (a repeated group that is itself only a repetition, as in (a+)+)"
+                alts = _alternation(body, c)
+                if alts is not None:
+                    firsts = [_first_chars(list(a), c) for a in alts]
+                    known = [f for f in firsts if f is not None]
+                    for i, a in enumerate(known):
+                        for b in known[i + 1:]:
+                            if a & b:
+                                return "a repeated alternation whose branches can match the same character (as in (a|a)*)"
+            why = _risk(body, c)
+            if why:
+                return why
+        elif op == c.SUBPATTERN:
+            why = _risk(list(av[-1]), c)
+            if why:
+                return why
+        elif op == c.BRANCH:
+            for alt in av[1]:
+                why = _risk(list(alt), c)
+                if why:
+                    return why
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            why = _risk(list(av[1]), c)
+            if why:
+                return why
+    return None
+
+
+def _unwrap(items: list[Any], c: Any) -> list[Any]:
+    while len(items) == 1 and items[0][0] == c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    return items
+
+
+def _min_width(items: list[Any]) -> int:
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+
+    sub = sre_parse.SubPattern(sre_parse.State(), list(items))
+    return sub.getwidth()[0]
+
+
+def _only_a_repeat(body: list[Any], c: Any) -> bool:
+    """The repeated body is an unbounded repetition plus only parts that may match nothing."""
+    body = _unwrap(body, c)
+    repeats = [i for i, (op, av) in enumerate(body) if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] == c.MAXREPEAT and av[0] > 0 and _min_width(list(av[2])) > 0]
+    if len(repeats) != 1:
+        return False
+    rest = [item for i, item in enumerate(body) if i != repeats[0]]
+    try:
+        return all(_min_width([item]) == 0 for item in rest)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _alternation(body: list[Any], c: Any) -> list[Any] | None:
+    body = _unwrap(body, c)
+    if len(body) == 1 and body[0][0] == c.BRANCH:
+        return list(body[0][1][1])
+    if len(body) == 1 and body[0][0] == c.IN:
+        return None  # a character class matches one character one way
+    return None
+
+
+def _first_chars(items: list[Any], c: Any) -> set[int] | None:
+    """The characters (below 256) a branch can start with, or None when unsure."""
+    items = _unwrap(items, c)
+    if not items:
+        return None
+    op, av = items[0]
+    if op == c.LITERAL:
+        return {av} if av < 256 else set()
+    if op == c.NOT_LITERAL:
+        return set(_UNIVERSE) - {av}
+    if op == c.ANY:
+        return set(_UNIVERSE) - {10}
+    if op == c.IN:
+        return _class_chars(list(av), c)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] > 0:
+        return _first_chars(list(av[2]), c)
+    if op == c.SUBPATTERN:
+        return _first_chars(list(av[-1]), c)
+    return None
+
+
+_CATEGORY_TEST = {
+    "CATEGORY_DIGIT": lambda ch: chr(ch).isdigit(),
+    "CATEGORY_NOT_DIGIT": lambda ch: not chr(ch).isdigit(),
+    "CATEGORY_SPACE": lambda ch: chr(ch).isspace(),
+    "CATEGORY_NOT_SPACE": lambda ch: not chr(ch).isspace(),
+    "CATEGORY_WORD": lambda ch: chr(ch).isalnum() or ch == 95,
+    "CATEGORY_NOT_WORD": lambda ch: not (chr(ch).isalnum() or ch == 95),
+}
+
+
+def _class_chars(items: list[Any], c: Any) -> set[int] | None:
+    out: set[int] = set()
+    negate = False
+    for op, av in items:
+        if op == c.NEGATE:
+            negate = True
+        elif op == c.LITERAL:
+            out.add(av)
+        elif op == c.RANGE:
+            out.update(range(av[0], min(av[1], 255) + 1))
+        elif op == c.CATEGORY:
+            test = _CATEGORY_TEST.get(str(av))
+            if test is None:
+                return None
+            out.update(ch for ch in _UNIVERSE if test(ch))
+        else:
+            return None
+    return set(_UNIVERSE) - out if negate else out

@@ -16,7 +16,6 @@ special (a log coloured throughout), the whole block is cleaned at once instead.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -221,6 +220,7 @@ def _compile(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
 def _cached_database(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
     """Compiling takes a second or two for the built-in pack; the compiled database is kept in the
     user's cache directory, keyed by the patterns, this module and the Hyperscan version."""
+    import hashlib
     import pickle
 
     import hyperscan
