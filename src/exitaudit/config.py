@@ -37,6 +37,7 @@ from .model import (
     RunResult,
     Severity,
 )
+from .reader import read_small_file
 from .tomlpos import index_lines, line_of
 
 CONFIG_NAME = "exitaudit.toml"
@@ -235,27 +236,15 @@ def load(path: str | os.PathLike[str], *, cwd: str | os.PathLike[str] | None = N
 
 
 def _read(shown: str, real: str) -> str:
-    try:
-        with open(real, "rb") as fh:
-            raw = fh.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError("no such file", path=shown) from None
-    except IsADirectoryError:
-        raise ConfigError("is a directory, not a configuration file", path=shown) from None
-    except PermissionError:
-        raise ConfigError("permission denied", path=shown) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=shown) from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"larger than {MAX_CONFIG_BYTES >> 20} MiB; not a configuration file", path=shown)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not valid UTF-8 (byte {exc.start})", path=shown, line=raw[: exc.start].count(b"\n") + 1) from None
+    return read_small_file(
+        real,
+        what="a configuration file",
+        limit=MAX_CONFIG_BYTES,
+        error=lambda message, line: ConfigError(message, path=shown, line=line),
+    )
 
 
 _ASSIGNED_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_.-]|"[^"]*"|'[^']*')+?)\s*=""")
-
 
 def _parse(shown: str, text: str) -> dict[str, Any]:
     try:

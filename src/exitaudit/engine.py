@@ -38,7 +38,16 @@ from .model import (
     Severity,
 )
 from .reader import Block, blocks_of
-from .scanner import HYPERSCAN_FROM, Candidates, HyperscanFilter, LiteralFilter, candidates, decode_line, hyperscan_available
+from .scanner import (
+    HYPERSCAN_FROM,
+    Candidates,
+    HyperscanFilter,
+    LiteralFilter,
+    candidates,
+    decode_line,
+    decode_text,
+    hyperscan_available,
+)
 from .rules import REGEX_FLAGS, Check, RuleFile, RuleSet, Signal, render_message
 
 REGEX_TIMEOUT = 2.0
@@ -319,7 +328,7 @@ class Engine:
                 text = decoded.get(start)
                 if text is None:
                     end = data.find(b"\n", start)
-                    text, bad = _decode_plain(data[start:] if end == -1 else data[start:end])
+                    text, bad = decode_text(data[start:] if end == -1 else data[start:end])
                     found.invalid_utf8 += bad
                     decoded[start] = text
                 items.append((start, text))
@@ -583,16 +592,6 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
-
-
-def _decode_plain(raw: bytes) -> tuple[str, int]:
-    if raw.isascii():
-        return raw.decode("ascii"), 0
-    try:
-        return raw.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        return text, text.count("\ufffd") - raw.count("\ufffd".encode())
 
 
 def _evidence_line(line: int, text: str) -> Evidence:

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -261,21 +261,35 @@ def _decompressor(kind: str, stream: BinaryIO) -> BinaryIO:
     return lzma.LZMAFile(stream, mode="rb")  # type: ignore[return-value]
 
 
-def read_text(source: str | os.PathLike[str]) -> str:
-    """A whole small text file (an exit-code file, a rule file), with clear errors."""
-    name = os.fspath(source)
+def read_small_file(
+    path: str,
+    *,
+    what: str,
+    error: Callable[[str, int | None], Exception],
+    limit: int = 1 << 20,
+) -> str:
+    """A whole small UTF-8 file (a rule file, a configuration file, an exit-code file), with one
+    clear error for each way it can fail; ``error(message, line)`` makes the exception."""
     try:
-        with open(name, "rb") as fh:
-            data = fh.read()
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise InputError("no such file", where=name) from None
+        raise error("no such file", None) from None
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", where=name) from None
+        raise error(f"is a directory, not {what}", None) from None
     except PermissionError:
-        raise InputError("permission denied", where=name) from None
+        raise error("permission denied", None) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", where=name) from None
+        raise error(f"cannot read: {exc.strerror or exc}", None) from None
+    if len(data) > limit:
+        raise error(f"larger than {limit >> 10} KiB; not {what}", None)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not valid UTF-8 (byte {exc.start})", where=name) from None
+        raise error(f"not valid UTF-8 (byte {exc.start})", data[: exc.start].count(b"\n") + 1) from None
+
+
+def read_text(source: str | os.PathLike[str]) -> str:
+    """A whole small text file (an exit-code file), with clear errors."""
+    name = os.fspath(source)
+    return read_small_file(name, what="a file", error=lambda message, _line: InputError(message, where=name))

@@ -24,6 +24,7 @@ import regex
 from .celexpr import Condition, ConditionError
 from .errors import RuleError, RuleErrors
 from .model import DEFAULT_SEVERITY, Kind, Severity
+from .reader import read_small_file
 from .tomlpos import dotted, index_lines, line_of
 
 FORMAT_VERSION = 1
@@ -261,25 +262,12 @@ class _Builder:
 
 
 def _read_rule_source(path: str) -> str:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_RULE_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise RuleError("is a directory, not a rule file", path=path) from None
-    except FileNotFoundError:
-        raise RuleError("no such file", path=path) from None
-    except PermissionError:
-        raise RuleError("permission denied", path=path) from None
-    except OSError as exc:
-        raise RuleError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    if len(data) > MAX_RULE_FILE_BYTES:
-        raise RuleError(f"larger than {MAX_RULE_FILE_BYTES >> 20} MiB; not a rule file", path=path)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RuleError(f"not valid UTF-8 (byte {exc.start})", path=path, line=line) from None
-
+    return read_small_file(
+        path,
+        what="a rule file",
+        limit=MAX_RULE_FILE_BYTES,
+        error=lambda message, line: RuleError(message, path=path, line=line),
+    )
 
 def parse_toml(path: str, source: str) -> dict[str, Any]:
     try:
@@ -317,6 +305,10 @@ def validate_schema(path: str, data: dict[str, Any], source: str) -> None:
             message = f"unknown field (allowed: {', '.join(sorted(err.schema.get('properties', {})))})"
         elif err.validator == "oneOf" and where and where[0] == "signals":
             message = "a signal needs exactly one of `pattern` or `order`"
+        if len(message) > 300:
+            # jsonschema quotes the offending value whole: a deeply nested or huge value would
+            # make a one-line error thousands of characters long.
+            message = message[:150] + " … " + message[-100:]
         errors.append(
             RuleError(message, path=path, line=line_of(positions, where), field=dotted(where) or None)
         )

@@ -317,7 +317,7 @@ def _cleaned_lines(data: bytes, spans: list[tuple[int, int]] | None, literals: L
             segment = decoded.get(seg_start)
             if segment is None:
                 end = scan.find(b"\n", seg_start)
-                segment, bad = _decode(scan[seg_start:] if end == -1 else scan[seg_start:end])
+                segment, bad = decode_text(scan[seg_start:] if end == -1 else scan[seg_start:end])
                 found.invalid_utf8 += bad
                 decoded[seg_start] = segment
             if segment:
@@ -341,7 +341,7 @@ def _bisect_right(a: list[int], x: int) -> int:
     return bisect_right(a, x)
 
 
-def _decode(data: bytes) -> tuple[str, int]:
+def decode_text(data: bytes) -> tuple[str, int]:
     """Text, and how many invalid UTF-8 sequences became U+FFFD."""
     if data.isascii():
         return data.decode("ascii"), 0
@@ -354,7 +354,7 @@ def _decode(data: bytes) -> tuple[str, int]:
 
 def decode_line(raw: bytes) -> list[str]:
     """A raw line as the segments patterns see (cleaned, decoded, split at bare CRs)."""
-    text, _bad = _decode(clean(raw))
+    text, _bad = decode_text(clean(raw))
     return text.split("\r") if "\r" in text else [text]
 
 
