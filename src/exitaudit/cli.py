@@ -583,6 +583,16 @@ def main(argv: list[str] | None = None) -> int:
     from .output import StdoutClosed
 
     command = typer.main.get_command(app)
+    invoke = command.invoke
+
+    def invoke_interruptible(ctx):  # type: ignore[no-untyped-def]
+        # Typer turns a KeyboardInterrupt into a silent Exit(130); carry it out to say so.
+        try:
+            return invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
+
+    command.invoke = invoke_interruptible  # type: ignore[method-assign]
     try:
         code = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="exitaudit", standalone_mode=False)
         code = int(code or 0)
@@ -596,7 +606,7 @@ def main(argv: list[str] | None = None) -> int:
             command_path = ctx.command_path if ctx is not None else "exitaudit"
             _say(f"{exc.format_message()} (see '{command_path} --help')")
         code = ExitCode.ERROR
-    except (typer.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt, _Interrupted):
         _say("interrupted")
         code = ExitCode.INTERRUPTED
     except RuleErrors as exc:
@@ -616,6 +626,10 @@ def main(argv: list[str] | None = None) -> int:
         code = ExitCode.ERROR
     _quiet_stdout()
     return int(code)
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C, carried past typer (which would turn it into a silent exit 130)."""
 
 
 def _quiet_stdout() -> None:
