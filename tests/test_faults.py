@@ -308,3 +308,22 @@ def test_wrong_types_name_file_line_and_field(cli, tmp_path, old, new, key, fiel
     path = _rule(tmp_path, "wt", text)
     res = cli("check", "-r", path, PYINFRA_LOG, "-e", "0")
     assert_one_line_error(res, f"wt.toml:{line}: {field}: ")
+
+
+def test_permission_denied_is_one_clear_error_even_as_root(tmp_path, monkeypatch):
+    """Root reads every file, so the EACCES path is driven by refusing the open itself."""
+    from exitaudit import reader
+    from exitaudit.errors import InputError
+    from exitaudit.reader import LogSource
+
+    log = tmp_path / "secret.log"
+    log.write_bytes(b"Errors: 1\n")
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(reader, "open", refuse, raising=False)
+    with pytest.raises(InputError) as info:
+        with LogSource(str(log)) as src:
+            list(src.blocks())
+    assert str(info.value) == f"{log}: permission denied"

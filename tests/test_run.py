@@ -288,6 +288,29 @@ def test_sigterm_to_exitaudit_is_forwarded_and_its_result_is_the_exit_code():
     assert b"Audited 1 log" in err  # the audit still ran
 
 
+IGNORES_TERM = """
+    import signal, sys, time
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("ready", flush=True)
+    time.sleep(1.5)
+    print("finished my work", flush=True)
+    sys.exit(5)
+"""
+
+
+def test_a_command_that_ignores_sigterm_keeps_running_and_its_status_still_comes_back():
+    proc = start("--", *py(IGNORES_TERM))
+    try:
+        read_until(proc.stdout, b"ready\n")
+        proc.send_signal(signal.SIGTERM)  # forwarded, and ignored by the command
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 5, err  # the command's own status, not a signal's
+    assert out == b"finished my work\n"  # everything it printed after the signal reached us
+    assert b"Audited 1 log" in err
+
+
 def test_sigint_without_a_terminal_is_forwarded():
     proc = start("--", *py(TRAPS.format(sig="SIGINT", code=4)))
     try:
