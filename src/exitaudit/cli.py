@@ -52,6 +52,21 @@ class ColorChoice(str, Enum):
     never = "never"
 
 
+# Options that several commands share, declared once.
+RulesOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")]
+JsonOption = Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")]
+JunitOption = Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")]
+JunitStrictOption = Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")]
+SarifOption = Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")]
+GitlabOption = Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")]
+StepSummaryOption = Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")]
+FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")]
+ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
+NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
+RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
+
+
 def _say(message: str) -> None:
     print(f"exitaudit: {message}", file=sys.stderr)
 
@@ -85,20 +100,20 @@ def check(
     exit_code: Annotated[Optional[str], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it).")] = None,
     exit_code_file: Annotated[Optional[Path], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it.")] = None,
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the log.")] = None,
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
+    rules: RulesOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard output or -o.")] = Format.text,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the --format report here instead of standard output.")] = None,
-    json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")] = None,
-    junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")] = None,
-    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
-    sarif_out: Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")] = None,
-    gitlab_out: Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")] = None,
-    step_summary: Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")] = False,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")] = None,
+    json_out: JsonOption = None,
+    junit_out: JunitOption = None,
+    junit_strict: JunitStrictOption = False,
+    sarif_out: SarifOption = None,
+    gitlab_out: GitlabOption = None,
+    step_summary: StepSummaryOption = False,
+    fail_on: FailOnOption = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (errors still exit 2).")] = False,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
-    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
-    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
+    param: ParamOption = None,
+    config_file: ConfigOption = None,
+    no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
@@ -248,21 +263,21 @@ def run_command(
     ctx: typer.Context,
     command: Annotated[Optional[list[str]], typer.Argument(metavar="-- COMMAND [ARGS]...", help="The command to run, after --.", show_default=False)] = None,
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the output.")] = None,
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
+    rules: RulesOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard error or -o.")] = Format.text,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="Write the --format report here instead of standard error (- for standard output).")] = None,
-    json_out: Annotated[Optional[str], typer.Option("--json", metavar="FILE", help="Also write a JSON report.")] = None,
-    junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write a JUnit XML report.")] = None,
-    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
-    sarif_out: Annotated[Optional[str], typer.Option("--sarif", metavar="FILE", help="Also write SARIF 2.1.0 (GitHub code scanning).")] = None,
-    gitlab_out: Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE", help="Also write a GitLab Code Quality report.")] = None,
-    step_summary: Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")] = False,
+    json_out: JsonOption = None,
+    junit_out: JunitOption = None,
+    junit_strict: JunitStrictOption = False,
+    sarif_out: SarifOption = None,
+    gitlab_out: GitlabOption = None,
+    step_summary: StepSummaryOption = False,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes a run that exited 0 fail (default: the configuration's, else error).")] = None,
-    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
-    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
+    config_file: ConfigOption = None,
+    no_config: NoConfigOption = False,
     on_mismatch: Annotated[Optional[int], typer.Option("--on-mismatch", metavar="N", min=1, max=255, help="Exit code when the command exited 0 but the audit failed it (default 1).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
+    param: ParamOption = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -393,20 +408,20 @@ def batch_command(
     findings_out: Annotated[Optional[str], typer.Option("--findings", metavar="FILE", help="One row per finding; .csv, .tsv, .jsonl or .parquet.")] = None,
     summary_out: Annotated[Optional[str], typer.Option("--summary", metavar="FILE", help="The summary per tool and check; .csv, .tsv, .jsonl or .parquet.")] = None,
     junit_out: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="JUnit XML: one testsuite per tool, one testcase per run.")] = None,
-    junit_strict: Annotated[bool, typer.Option("--junit-strict", help="JUnit without testcase file/line, for Jenkins' xunit schema.")] = False,
+    junit_strict: JunitStrictOption = False,
     baseline: Annotated[Optional[str], typer.Option("--baseline", metavar="PREVIOUS", help="A previous --output or --findings file: report only findings not in it, matched by (source, check).")] = None,
     path_column: Annotated[str, typer.Option("--path-column", metavar="NAME", help="Manifest column of log paths (relative to the manifest).")] = "path",
     exit_column: Annotated[str, typer.Option("--exit-column", metavar="NAME", help="Manifest column of exit codes; an empty cell is unknown.")] = "exit_code",
     tool_column: Annotated[Optional[str], typer.Option("--tool-column", metavar="NAME", help="Manifest column of tools (space-separated); default: tool, if present.")] = None,
     date_column: Annotated[Optional[str], typer.Option("--date-column", metavar="NAME", help="Manifest column of run dates for first/last seen; default: date, if present.")] = None,
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable) where a manifest names no tool; default: detect.")] = None,
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory (repeatable); replaces a built-in file of the same tool.")] = None,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")] = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")] = None,
+    rules: RulesOption = None,
+    param: ParamOption = None,
+    fail_on: FailOnOption = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (unreadable logs still exit 2).")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process.")] = None,
-    config_file: Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")] = None,
-    no_config: Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")] = False,
+    config_file: ConfigOption = None,
+    no_config: NoConfigOption = False,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -477,7 +492,7 @@ def batch_command(
 
 @rules_app.command("list")
 def rules_list(
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")] = None,
+    rules: RulesListingOption = None,
 ) -> None:
     """List the rule files in use: tool, checks, source."""
     ruleset = _load(rules)
@@ -490,7 +505,7 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     tool: Annotated[str, typer.Argument(metavar="TOOL")],
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")] = None,
+    rules: RulesListingOption = None,
 ) -> None:
     """Show one tool's rule file: fingerprints, exit codes, signals and checks."""
     from .ruledoc import describe
