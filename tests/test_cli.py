@@ -268,3 +268,11 @@ def test_step_summary_is_appended(cli, tmp_path):
     missing = cli("check", LOG, "-e", "0", "--step-summary", env={"GITHUB_STEP_SUMMARY": ""})
     assert_one_line_error(missing, "GITHUB_STEP_SUMMARY is not set")
     assert missing.stdout == ""
+
+
+def test_reports_of_one_run_land_together_or_not_at_all(cli, tmp_path):
+    good = tmp_path / "r.json"
+    res = cli("check", LOG, "-e", "0", "--json", good, "--junit", tmp_path / "missing" / "r.xml")
+    assert_one_line_error(res, "missing/r.xml", "no such directory")
+    assert not good.exists() and res.stdout == ""
+    assert [p.name for p in tmp_path.iterdir()] == []  # no temporary file left behind

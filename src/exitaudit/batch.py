@@ -21,7 +21,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
 from .model import VERDICT_ORDER, ExitStatus, InputStats, Kind, Origin, RunResult, Severity
-from .output import OutputError
+from .output import Staged as _Staged
 from .reader import LogSource, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -763,52 +762,8 @@ def run_batch(
 # Writing: every output is staged beside its destination, then all are renamed into place.
 
 
-class Staged:
-    """Outputs written to temporary files beside their destinations; ``commit`` renames them all
-    into place, ``discard`` removes them. A failure while staging leaves no output at all."""
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[str, str, str]] = []  # (tmp, target, shown name)
-
-    def _temp(self, path: str) -> str:
-        target = os.path.abspath(path)
-        folder = os.path.dirname(target)
-        if os.path.isdir(target):
-            raise OutputError("is a directory", where=path)
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
-        except FileNotFoundError:
-            raise OutputError(f"cannot write: no such directory {folder}", where=path) from None
-        except PermissionError:
-            raise OutputError("cannot write: permission denied", where=path) from None
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", where=path) from None
-        os.close(fd)
-        self._pending.append((tmp, target, path))
-        return tmp
-
-    def write(self, path: str, writer: Callable[[str], None]) -> None:
-        tmp = self._temp(path)
-        try:
-            writer(tmp)
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            from .output import _umask
-
-            os.chmod(tmp, 0o666 & ~_umask())
-        except OutputError:
-            raise
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", where=path) from None
-        except Exception as exc:  # noqa: BLE001 - a polars writer failing
-            raise OutputError(f"cannot write: {_first_line(exc)}", where=path) from None
-
-    def write_text(self, path: str, text: str) -> None:
-        def writer(tmp: str) -> None:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-
-        self.write(path, writer)
+class Staged(_Staged):
+    """output.Staged, which also writes polars tables."""
 
     def write_table(self, path: str, df: pl.DataFrame) -> None:
         fmt = table_format(path, path)
@@ -818,21 +773,3 @@ class Staged:
             self.write(path, df.write_ndjson)
         else:
             self.write(path, lambda tmp: df.write_csv(tmp, separator="\t" if fmt == "tsv" else ","))
-
-    def commit(self) -> None:
-        try:
-            for tmp, target, path in self._pending:
-                try:
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    raise OutputError(f"cannot write: {exc.strerror or exc}", where=path) from None
-        finally:
-            self.discard()
-
-    def discard(self) -> None:
-        for tmp, _target, _path in self._pending:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        self._pending = []

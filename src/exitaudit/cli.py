@@ -19,6 +19,7 @@ from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
 from .model import ExitStatus, InputStats, Origin, Report, RunResult, Severity
+from .output import write_reports
 
 app = typer.Typer(
     name="exitaudit",
@@ -155,19 +156,27 @@ def check(
         raise typer.Exit(ExitCode.ERROR)
 
     report = Report(tuple(runs), fail_on=Severity(fail_on.value))
-    outputs: list[tuple[str, str]] = [(output or "-", renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report))]
-    if json_out:
-        outputs.append((json_out, renderer("json")(report)))
-    if junit_out:
-        outputs.append((junit_out, renderer("junit", junit_strict=junit_strict)(report)))
-    if sarif_out:
-        outputs.append((sarif_out, renderer("sarif")(report)))
-    if gitlab_out:
-        outputs.append((gitlab_out, renderer("gitlab")(report)))
-    _write_all(outputs)
+    main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report)
+    outputs = [(output or "-", main_report), *_further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)]
+    write_reports(outputs)
     if step_summary:
         _append_step_summary(report)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
+
+
+def _further_reports(
+    report: Report,
+    json_out: str | None,
+    junit_out: str | None,
+    junit_strict: bool,
+    sarif_out: str | None,
+    gitlab_out: str | None,
+) -> list[tuple[str, str]]:
+    """The --json, --junit, --sarif and --gitlab reports asked for, as (path, text)."""
+    from .reporters import renderer
+
+    asked = ((json_out, "json"), (junit_out, "junit"), (sarif_out, "sarif"), (gitlab_out, "gitlab"))
+    return [(path, renderer(name, junit_strict=junit_strict)(report)) for path, name in asked if path]
 
 
 def _append_step_summary(report: Report) -> None:
@@ -234,15 +243,6 @@ def _color(option: ColorChoice | None, cfg, output: str | None) -> bool:  # type
 
     to_file = output not in (None, "-")
     return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and sys.stdout.isatty())
-
-
-def _write_all(outputs: list[tuple[str, str]]) -> None:
-    from .output import write_report
-
-    # Files first, standard output last: if a file cannot be written, nothing on stdout has
-    # suggested that the audit went through.
-    for path, text in sorted(outputs, key=lambda o: o[0] == "-"):
-        write_report(path, text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -314,10 +314,10 @@ def run_command(
 
             report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
             main_report = renderer(fmt.value, junit_strict=junit_strict)(report)
-            outputs = [(path, renderer(name, junit_strict=junit_strict)(report)) for path, name in ((json_out, "json"), (junit_out, "junit"), (sarif_out, "sarif"), (gitlab_out, "gitlab")) if path]
+            outputs = _further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)
             if output:
                 outputs.append((output, main_report))
-            _write_all(outputs)  # files first, then standard output (-o -)
+            write_reports(outputs)  # files first, then standard output (-o -)
             if not output:
                 # Standard error, not output: the command's standard output stays its own.
                 sys.stderr.write(main_report)
