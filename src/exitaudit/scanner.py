@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -321,7 +322,7 @@ def _cleaned_lines(data: bytes, spans: list[tuple[int, int]] | None, literals: L
                 found.invalid_utf8 += bad
                 decoded[seg_start] = segment
             if segment:
-                line_no = _bisect_right(clean_starts, seg_start) - 1
+                line_no = bisect_right(clean_starts, seg_start) - 1
                 found.special.setdefault(idx, []).append((raw_starts[line_no], segment))
 
 
@@ -333,12 +334,6 @@ def _newlines(data: bytes) -> list[int]:
         out.append(pos)
         pos = find(b"\n", pos + 1)
     return out
-
-
-def _bisect_right(a: list[int], x: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(a, x)
 
 
 def decode_text(data: bytes) -> tuple[str, int]:
