@@ -299,7 +299,7 @@ class Engine:
                 plain = self._fast_filter(wanted) or literals
             for w in windows:  # windows left open at the end of the previous block
                 w.pos, w.line = 0, block.first_line
-            found = candidates(data, plain, literals)
+            found = candidates(data, plain)
             windows = self._scan_block(found, data, block.first_line, states, timed_out, windows)
             invalid_utf8 += found.invalid_utf8
             last = block

@@ -2,16 +2,17 @@
 
 A block of raw bytes holds two kinds of lines:
 
-* plain lines (ASCII, no escape sequence, no carriage return), the vast majority of most logs,
-  are searched where they lie, in one pass over the block, by Hyperscan when it is installed
-  (``pip install 'exitaudit[fast]'``; it runs the patterns themselves, so only true matches come
-  back) or else by an Aho-Corasick automaton over the patterns' required literals;
-* special lines (colour codes, progress bars' bare CRs, non-ASCII text) are cleaned first (ANSI
-  removed, segments split at CR, decoded with U+FFFD for invalid UTF-8) and filtered by literal.
+* plain lines (no escape sequence, no carriage return), the vast majority of most logs, are
+  searched where they lie, in one pass over the block;
+* special lines (colour codes, progress bars' bare CRs) are cleaned first (ANSI removed, segments
+  split at CR), all of a block's at once, and the cleaned text is searched the same way.
 
-Either way the result is a superset of the lines a pattern matches; the engine confirms each
-candidate with the ``regex`` module, which alone decides. When most lines of a block are
-special (a log coloured throughout), the whole block is cleaned at once instead.
+The search is Hyperscan when it is installed (``pip install 'exitaudit[fast]'``; it runs the
+patterns themselves, rewritten to match a superset on raw bytes, so nearly only true matches come
+back) or else an Aho-Corasick automaton over the patterns' required literals. Either way the
+result is a superset of the lines a pattern matches; the engine confirms each candidate with the
+``regex`` module, which alone decides. When most lines of a block are special (a log coloured
+throughout), the whole block is cleaned at once instead.
 """
 
 from __future__ import annotations
@@ -279,25 +280,27 @@ def _special_starts(data: bytes) -> list[tuple[int, int]] | None:
     return sorted(spans.items())
 
 
-def candidates(data: bytes, plain_filter: LiteralFilter | HyperscanFilter, literals: LiteralFilter) -> Candidates:
+def candidates(data: bytes, flt: LiteralFilter | HyperscanFilter) -> Candidates:
     """The candidate lines of one raw block (see the module docstring)."""
     found = Candidates()
     specials = _special_starts(data)
     if specials is None:
-        _cleaned_lines(data, None, literals, found)  # colour or progress bars on most lines
+        _cleaned_lines(data, None, flt, found)  # colour or progress bars on most lines
         return found
-    plain_filter.lines(data, found.plain)
+    flt.lines(data, found.plain)
     if specials:
         special_starts = {s for s, _e in specials}
         for starts in found.plain.values():
             starts -= special_starts
-        _cleaned_lines(data, specials, literals, found)
+        _cleaned_lines(data, specials, flt, found)
     return found
 
 
-def _cleaned_lines(data: bytes, spans: list[tuple[int, int]] | None, literals: LiteralFilter, found: Candidates) -> None:
-    """Clean the given lines (all of the block with None) in one pass, filter them by literal,
-    and record each candidate segment under its line's start offset in the raw block."""
+def _cleaned_lines(
+    data: bytes, spans: list[tuple[int, int]] | None, flt: LiteralFilter | HyperscanFilter, found: Candidates
+) -> None:
+    """Clean the given lines (all of the block with None) in one pass, filter them (cleaned,
+    they are plain lines to either filter), and record each candidate segment under its line's start offset in the raw block."""
     if spans is None:
         joined = data
         raw_starts = [0, *(i + 1 for i in _newlines(data))]
@@ -308,7 +311,7 @@ def _cleaned_lines(data: bytes, spans: list[tuple[int, int]] | None, literals: L
     # A bare CR separates segments of one line: search a copy where it is a newline.
     scan = cleaned.replace(b"\r", b"\n") if b"\r" in cleaned else cleaned
     hits: dict[int, set[int]] = {}
-    literals.lines(scan, hits)
+    flt.lines(scan, hits)
     if not hits:
         return
     clean_starts = [0, *(i + 1 for i in _newlines(cleaned))]
