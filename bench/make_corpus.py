@@ -95,9 +95,11 @@ def write_log(path: Path, size: int, rng: random.Random, pool: list[str], plants
             chunk.append(line)
             written += len(line) + 1
             if len(chunk) >= 4096:
-                fh.write("\n".join(chunk) + "\n")
+                chunk += [rng.choice(PLANTS) for _ in targets]  # places past the last line
+        fh.write("\n".join(chunk) + "\n")
                 chunk.clear()
-        fh.write("\n".join(chunk + PLANTS) + "\n")
+        chunk += [rng.choice(PLANTS) for _ in targets]  # places past the last line
+        fh.write("\n".join(chunk) + "\n")
 
 
 def parse_size(text: str) -> int:

@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         ("many logs", many, [*exitaudit, "batch", str(many), "-o", str(tmp / "runs.jsonl")]),
     ]
     size = {"one log": big.stat().st_size, "many logs": sum(p.stat().st_size for p in many.iterdir())}
+    found: dict[str, str] = {}
     print(f"{'corpus':<10} {'tool':<10} {'wall s':>8} {'cpu s':>8} {'cpu/wall':>8} {'peak MiB':>9} {'MB/s':>7} {'vs rg':>6} {'vs grep':>7}")
     for label, target, ours in corpora:
         recursive = ["-r"] if target.is_dir() else []
@@ -130,12 +131,40 @@ def main(argv: list[str] | None = None) -> int:
             results["ripgrep"] = best_of(args.repeat, [rg, "-c", "-f", str(tmp / "rg.txt"), str(target)])
         results["grep -E"] = best_of(args.repeat, ["grep", *recursive, "-E", "-c", "-f", str(tmp / "grep.txt"), str(target)], env=c_env)
         results["exitaudit"] = best_of(args.repeat, ours)
+        found[label] = planted(label, tmp, target)
         for name, (wall, cpu, rss, _code) in results.items():
             vs_rg = f"{wall / results['ripgrep'][0]:.2f}" if "ripgrep" in results else "-"
             vs_grep = f"{wall / results['grep -E'][0]:.2f}"
             print(f"{label:<10} {name:<10} {wall:>8.2f} {cpu:>8.2f} {cpu / wall:>8.2f} {rss:>9} {size[label] / wall / 1e6:>7.0f} {vs_rg:>6} {vs_grep:>7}")
+    for label, text in found.items():
+        print(f"{label}: {text}")
+    small = ROOT / "sample_logs" / "pyinfra" / "python-call-fail-2.8" / "output.log"
+    wall, _cpu, rss, _code = best_of(max(args.repeat, 5), [*exitaudit, "check", str(small), "--exit-code", "0"])
+    print(f"check on a small log ({small.stat().st_size} bytes), start-up included: {wall:.3f} s, peak {rss} MiB")
     shutil.rmtree(tmp)
     return 0
+
+
+def planted(label: str, tmp: Path, target: Path) -> str:
+    """What exitaudit found of the mismatches make_corpus.py planted: a benchmark that stops
+    finding them measures nothing."""
+    import json
+
+    if label == "one log":
+        report = json.loads(subprocess.run(
+            [sys.executable, "-m", "exitaudit", "check", str(target), "--exit-code", "0", "--format", "json"],
+            capture_output=True, text=True,
+        ).stdout)
+        run = report["runs"][0]
+        return f"verdict {run['verdict']}, {len(run['findings'])} finding(s)"
+    rows = [json.loads(line) for line in (tmp / "runs.jsonl").read_text().splitlines()]
+    false = sum(r["verdict"] == "false-success" for r in rows)
+    sys.path.insert(0, str(HERE))
+    from make_corpus import PLANTS
+
+    plants = [p.encode() for p in PLANTS]
+    expected = sum(1 for p in target.glob("*.log") if any(plant in p.read_bytes() for plant in plants))
+    return f"{false} false-success run(s) of {len(rows)}; {expected} log(s) planted"
 
 
 if __name__ == "__main__":

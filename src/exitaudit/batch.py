@@ -28,8 +28,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
-from .model import VERDICT_ORDER, ExitStatus, InputStats, Kind, Origin, RunResult, Severity
+from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
 from .output import Staged as _Staged
+from .parallel import audit_source
 from .reader import LogSource, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -153,14 +154,20 @@ def collect(
     return out
 
 
-def _status_from_sidecar(log: str) -> tuple[ExitStatus, str | None]:
+def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitStatus, str | None]:
     """The exit status in ``<log>.exit`` (or, for ``x.log.gz``, ``x.log.exit``); unknown when
-    there is none, so that a CI job log may give its own."""
+    there is none, so that a CI job log may give its own. ``names``: the file names in the log's
+    folder, when known, so that a missing sidecar costs no system call."""
     candidates = [log + SIDECAR]
     stem, ext = os.path.splitext(log)
     if ext.lower() in COMPRESSED_SUFFIXES:
         candidates.append(stem + SIDECAR)
     for sidecar in candidates:
+        if names is not None and os.path.basename(sidecar) not in names:
+            continue
+        status = _read_sidecar_quickly(sidecar)
+        if status is not None:
+            return status, None
         if os.path.isfile(sidecar):
             try:
                 return ExitStatus.parse(read_text(sidecar), Origin.FILE, sidecar), None
@@ -169,27 +176,57 @@ def _status_from_sidecar(log: str) -> tuple[ExitStatus, str | None]:
     return ExitStatus.unknown(), None
 
 
+def _read_sidecar_quickly(path: str) -> ExitStatus | None:
+    """A well-formed sidecar's status with three system calls (a batch reads one per log, in
+    this process, before any worker starts); None for anything else, which read_text and
+    ExitStatus.parse then explain."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, 32)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    text = data.strip()
+    if len(data) >= 32 or not text.isdigit() or len(text) > 3:
+        return None
+    code = int(text)
+    return ExitStatus.from_code(code, Origin.FILE, path) if code <= 255 else None
+
+
 def _is_log_name(name: str) -> bool:
     return not name.startswith(".") and not name.endswith(SIDECAR)
 
 
-def _log_job(path: str, tools: tuple[str, ...] | None) -> Job:
-    status, error = _status_from_sidecar(path)
+def _log_job(path: str, tools: tuple[str, ...] | None, names: set[str] | None = None) -> Job:
+    status, error = _status_from_sidecar(path, names)
     return Job(path, status, tools, None, error)
 
 
 def _directory_jobs(top: str, tools: tuple[str, ...] | None) -> list[Job]:
+    """Every log under ``top``, in sorted order, folders after the files beside them."""
     jobs: list[Job] = []
-
-    def fail(exc: OSError) -> None:
-        raise InputError(f"cannot read directory: {exc.strerror or exc}", where=exc.filename or top)
-
-    for folder, dirs, files in os.walk(top, onerror=fail):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = os.path.join(folder, name)
-            if _is_log_name(name) and os.path.isfile(path):
-                jobs.append(_log_job(path, tools))
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            raise InputError(f"cannot read directory: {exc.strerror or exc}", where=exc.filename or folder) from None
+        names = {e.name for e in entries}
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
+                subfolders.append(entry.path)
+            elif _is_log_name(entry.name) and entry.is_file():
+                jobs.append(_log_job(entry.path, tools, names))
+        pending += reversed(subfolders)
     return jobs
 
 
@@ -416,8 +453,8 @@ def audit_one(task: Task) -> tuple[RunResult | None, str | None]:
     assert _ENGINE is not None, "set_engine() first"
     try:
         with LogSource(source) as src:
-            run = _ENGINE.audit(src.blocks(), status, tools=tools, source=source, size_hint=src.size)
-            stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
+            # One process per log: a batch's logs are its unit of parallel work.
+            run = audit_source(_ENGINE, src, status, tools=tools, source=source)
     except ExitauditError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one log that crashes the engine must not lose the batch
@@ -426,7 +463,7 @@ def audit_one(task: Task) -> tuple[RunResult | None, str | None]:
         return None, f"{source}: internal error: {type(exc).__name__}: {_first_line(exc)} (set EXITAUDIT_DEBUG=1 for the traceback)"
     # Per-check outcomes are for check's JUnit; a batch never reads them, so they need not
     # travel back from the worker.
-    return dataclasses.replace(run, stats=stats, checks=()), None
+    return dataclasses.replace(run, checks=()), None
 
 
 def make_pool(jobs: int) -> multiprocessing.pool.Pool | None:

@@ -6,7 +6,6 @@ exitaudit itself is one line and exit 2 too (never 1, which means "mismatches fo
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from enum import Enum
@@ -18,7 +17,7 @@ import typer
 from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
-from .model import ExitStatus, InputStats, Origin, Report, RunResult, Severity
+from .model import ExitStatus, Origin, Report, RunResult, Severity
 from .output import write_reports
 
 app = typer.Typer(
@@ -116,9 +115,11 @@ def check(
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the number of CPUs.")] = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
+    from .parallel import audit_source, default_jobs
     from .reader import LogSource, read_text
     from .reporters import renderer
 
@@ -144,9 +145,7 @@ def check(
     for name in logs:
         try:
             with LogSource(name) as src:
-                run = engine.audit(src.blocks(), status, tools=tool, source=name, size_hint=src.size)
-                stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
-                runs.append(adjust(dataclasses.replace(run, stats=stats)))
+                runs.append(adjust(audit_source(engine, src, status, tools=tool, source=name, jobs=jobs or default_jobs())))
         except InputError as exc:
             # Report every unreadable log, then stop before writing any report: a report
             # missing a log would read as if that log had been audited clean.
@@ -367,9 +366,10 @@ def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) 
     if done.spool.bytes == 0:
         result = engine.audit([], status, tools=tool, source=source)  # printed nothing: no log to read
     else:
+        from .parallel import audit_source
+
         with done.spool.source(source) as src:
-            result = engine.audit(src.blocks(), status, tools=tool, source=source)
-            result = dataclasses.replace(result, stats=dataclasses.replace(result.stats, bytes=src.bytes_read))
+            result = audit_source(engine, src, status, tools=tool, source=source)
     return Report((adjust(result),), fail_on=fail_on)
 
 

@@ -122,6 +122,49 @@ class _SignalState:
         if len(self.evidence) < EVIDENCE_PER_SIGNAL:
             self.evidence.append(ev)
 
+    def export(self) -> tuple[int, Any, list[Evidence], int | None, int | None]:
+        return (self.count, self.value, self.evidence, self.first_line, self.last_line)
+
+    def absorb(self, exported: tuple[int, Any, list[Evidence], int | None, int | None], offset: int) -> None:
+        """Merge the hits of a later stretch of the log (lines numbered from ``offset`` + 1),
+        with the result of having read on: the same value, evidence and lines as hit() and
+        sequence() would have made of them one by one."""
+        count, value, evidence, first_line, last_line = exported
+        if not count:
+            return
+        evidence = [_shifted(ev, offset) for ev in evidence]
+        first_line = None if first_line is None else first_line + offset
+        last_line = None if last_line is None else last_line + offset
+        if not self.count:
+            self.count, self.value, self.evidence, self.first_line, self.last_line = count, value, evidence, first_line, last_line
+            return
+        self.count += count
+        self.last_line = last_line
+        mode = self.signal.value
+        if self.signal.followed_by is not None:
+            self.value = True if mode == "present" else self.count
+            for i in range(0, len(evidence), 2):  # head and tail, a pair at a time
+                if len(self.evidence) < EVIDENCE_PER_SIGNAL:
+                    self.evidence += evidence[i:i + 2]
+            return
+        if mode == "count":
+            self.value = self.count
+        elif mode == "present":
+            self.value = True
+        elif mode == "last":
+            self.value, self.evidence = value, evidence
+            return
+        elif mode == "sum":
+            self.value += value
+        elif mode in ("max", "min"):
+            if value > self.value if mode == "max" else value < self.value:
+                self.value, self.evidence = value, evidence
+            return
+        elif mode == "all":
+            self.value = (self.value + value)[:ALL_VALUES_MAX]
+        # "first" keeps its value; every mode but last/max/min keeps its first few lines
+        self.evidence = (self.evidence + evidence)[:EVIDENCE_PER_SIGNAL]
+
     def sequence(self, head: Evidence, tail: Evidence) -> None:
         """A head line followed within the window by a tail line (signals with followed_by)."""
         if self.first_line is None:
@@ -154,6 +197,54 @@ class _ToolState:
     detect_evidence: Evidence | None = None
     exit_hit: tuple[Evidence, int] | None = None
     signals: dict[str, _SignalState] = field(default_factory=dict)
+
+
+class _ToolStates(dict[str, _ToolState]):
+    """The state of each tool that has had a hit, made on its first: most of the pack's tools
+    never appear in a given log, and setting up all their signals cost as much as a small log's
+    scan."""
+
+    def __init__(self, rules: dict[str, RuleFile]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def of(self, tool: str) -> _ToolState | None:
+        """The tool's state, made now if need be; None for a tool this audit is not for."""
+        st = self.get(tool)
+        if st is None:
+            rf = self.rules.get(tool)
+            if rf is None:
+                return None
+            st = self[tool] = _ToolState(rf, signals={n: _SignalState(s) for n, s in rf.signals.items()})
+        return st
+
+
+@dataclass
+class Scan:
+    """One log's audit in progress: what the scan has found so far."""
+
+    wanted: frozenset[str] | None
+    states: _ToolStates
+    plain: LiteralFilter | HyperscanFilter
+    timed_out: dict[int, int] = field(default_factory=dict)
+    """Pattern index -> line where the regex time limit struck."""
+    windows: list[_Window] = field(default_factory=list)
+    seen: int = 0
+    invalid_utf8: int = 0
+    lines: int = 0
+
+    def export(self) -> dict[str, Any]:
+        """What Engine.absorb needs, as plain data (it crosses a process boundary)."""
+        tools = {}
+        for tool, st in self.states.items():
+            signals = {n: ss.export() for n, ss in st.signals.items() if ss.count}
+            if st.detect_hits or st.exit_hit or signals:
+                tools[tool] = (st.detect_hits, st.detect_evidence, st.exit_hit, signals)
+        return {"tools": tools, "timed_out": self.timed_out, "seen": self.seen, "invalid_utf8": self.invalid_utf8, "lines": self.lines}
+
+
+def _shifted(ev: Evidence, offset: int) -> Evidence:
+    return Evidence(ev.line + offset, ev.text) if offset else ev
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,6 +357,14 @@ class Engine:
     ) -> RunResult:
         """Audit one log. ``size_hint`` (bytes, when known) lets a large log use the fast
         filter from its first block."""
+        scan = self.begin(tools, size_hint)
+        self.feed(scan, blocks)
+        return self.end(scan, exit_status, source)
+
+    # One log's audit in three steps, so that a large log can be scanned in stretches by several
+    # processes (parallel.py): begin, feed each stretch's blocks, export, absorb in log order, end.
+
+    def begin(self, tools: Sequence[str] | None = None, size_hint: int | None = None) -> Scan:
         if tools:
             unknown = [t for t in tools if self.rules.get(t) is None]
             if unknown:
@@ -274,52 +373,85 @@ class Engine:
                     where="--tool",
                 )
         wanted = frozenset(tools) if tools else None
-        states = {
-            rf.tool: _ToolState(rf, signals={n: _SignalState(s) for n, s in rf.signals.items()})
-            for rf in self.rules
-            if wanted is None or rf.tool in wanted
-        }
+        states = _ToolStates({rf.tool: rf for rf in self.rules if wanted is None or rf.tool in wanted})
+        if wanted is not None:  # every forced tool is evaluated, hits or none
+            for tool in wanted:
+                states.of(tool)
         literals = self._filter(wanted)
         plain: LiteralFilter | HyperscanFilter = literals
         if self.fast or (size_hint is not None and size_hint > HYPERSCAN_FROM):
             plain = self._fast_filter(wanted) or literals
-        timed_out: dict[int, int] = {}  # pattern index -> line where the limit struck
-        windows: list[_Window] = []
-        lines = 0
-        seen = 0
-        invalid_utf8 = 0
-        last: Block | None = None
+        return Scan(wanted, states, plain)
 
+    def feed(self, scan: Scan, blocks: Iterable[Block]) -> None:
+        """Scan consecutive blocks of the log (all of it, or one stretch)."""
+        literals = self._filter(scan.wanted)
+        last: Block | None = None
         for block in blocks:
             data = block.data
             if not data:
                 continue
-            seen += len(data)
-            if plain is literals and seen > HYPERSCAN_FROM:
-                plain = self._fast_filter(wanted) or literals
-            for w in windows:  # windows left open at the end of the previous block
+            scan.seen += len(data)
+            if scan.plain is literals and scan.seen > HYPERSCAN_FROM:
+                scan.plain = self._fast_filter(scan.wanted) or literals
+            for w in scan.windows:  # windows left open at the end of the previous block
                 w.pos, w.line = 0, block.first_line
-            found = candidates(data, plain)
-            windows = self._scan_block(found, data, block.first_line, states, timed_out, windows)
-            invalid_utf8 += found.invalid_utf8
+            found = candidates(data, scan.plain)
+            scan.windows = self._scan_block(found, data, block.first_line, scan.states, scan.timed_out, scan.windows)
+            scan.invalid_utf8 += found.invalid_utf8
             last = block
         if last is not None:  # lines are counted in the last block only: the reader numbered the rest
-            lines = last.first_line + last.data.count(b"\n") - (1 if last.data.endswith(b"\n") else 0)
+            newlines = last.newlines if last.newlines >= 0 else last.data.count(b"\n")
+            scan.lines = last.first_line + newlines - (1 if last.data.endswith(b"\n") else 0)
 
-        result = self._evaluate(states, exit_status, timed_out, source, forced=wanted is not None, lines=lines)
-        return dataclasses.replace(result, stats=InputStats(lines=lines, bytes=seen, invalid_utf8=invalid_utf8))
+    def follow(self, scan: Scan, blocks: Iterable[Block]) -> None:
+        """Close the followed_by windows still open at the end of a stretch with the blocks
+        after it, which another process scans: only the few lines each window needs are read."""
+        for block in blocks:
+            if not scan.windows:
+                return
+            for w in scan.windows:
+                w.pos, w.line = 0, block.first_line
+            scan.windows = self._follow(scan.windows, block.data)
+
+    def end(self, scan: Scan, exit_status: ExitStatus, source: str = "-") -> RunResult:
+        result = self._evaluate(scan.states, exit_status, scan.timed_out, source, forced=scan.wanted is not None, lines=scan.lines)
+        return dataclasses.replace(result, stats=InputStats(lines=scan.lines, bytes=scan.seen, invalid_utf8=scan.invalid_utf8))
+
+    def absorb(self, scan: Scan, part: dict[str, Any]) -> None:
+        """Merge the export of the log's next stretch (``Scan.export``, numbered from its first
+        line) into ``scan``, as if ``scan`` had gone on to read it."""
+        offset = scan.lines
+        for tool, (detect_hits, detect_ev, exit_hit, signals) in part["tools"].items():
+            st = scan.states.of(tool)
+            assert st is not None, tool  # the stretch was scanned for the same tools
+            st.detect_hits += detect_hits
+            if st.detect_evidence is None and detect_ev is not None:
+                st.detect_evidence = _shifted(detect_ev, offset)
+            if exit_hit is not None:  # the last line recording a status wins
+                st.exit_hit = (_shifted(exit_hit[0], offset), exit_hit[1])
+            for name, exported in signals.items():
+                st.signals[name].absorb(exported, offset)
+        for idx, line in part["timed_out"].items():
+            # A pattern is dropped from its first time-out on; the later stretch, scanned at the
+            # same time, may still have used it: its checks are reported skipped all the same.
+            scan.timed_out.setdefault(idx, line + offset)
+        scan.seen += part["seen"]
+        scan.invalid_utf8 += part["invalid_utf8"]
+        scan.lines = offset + part["lines"]
 
     def _scan_block(
         self,
         found: Candidates,
         data: bytes,
         first_line: int,
-        states: dict[str, _ToolState],
+        states: _ToolStates,
         timed_out: dict[int, int],
         windows: list[_Window],
     ) -> list[_Window]:
         """Confirm one block's candidates; returns the followed_by windows still open at its end."""
         decoded: dict[int, str] = {}  # a line shared by several patterns is decoded once
+        numbers = _LineNumbers(data, first_line)
         for idx in sorted(found.plain.keys() | found.special.keys()):
             if idx in timed_out:
                 continue
@@ -335,7 +467,7 @@ class Engine:
             items += found.special.get(idx, ())
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
-                self._confirm(idx, items, data, first_line, states, timed_out, windows)
+                self._confirm(idx, items, data, numbers, states, timed_out, windows)
         return self._follow(windows, data)
 
     def _confirm(
@@ -343,8 +475,8 @@ class Engine:
         idx: int,
         items: list[tuple[int, str]],
         data: bytes,
-        first_line: int,
-        states: dict[str, _ToolState],
+        numbers: _LineNumbers,
+        states: _ToolStates,
         timed_out: dict[int, int],
         windows: list[_Window],
     ) -> None:
@@ -357,8 +489,6 @@ class Engine:
             offsets.append(pos)
             pos += len(t) + 1
         pattern = self._pattern(idx)
-        line = first_line
-        counted = 0
         pos = 0
         n = len(text)
         while pos <= n:
@@ -366,7 +496,7 @@ class Engine:
                 m = pattern.search(text, pos, timeout=self.regex_timeout)
             except TimeoutError:
                 k = max(bisect_right(offsets, pos) - 1, 0)
-                timed_out[idx] = line + data.count(b"\n", counted, items[k][0])
+                timed_out[idx] = numbers.at(items[k][0])
                 return
             if m is None:
                 return
@@ -380,12 +510,11 @@ class Engine:
                 try:
                     m = pattern.search(seg, timeout=self.regex_timeout)
                 except TimeoutError:
-                    timed_out[idx] = line + data.count(b"\n", counted, items[k][0])
+                    timed_out[idx] = numbers.at(items[k][0])
                     return
             if m is not None:
                 start = items[k][0]
-                line += data.count(b"\n", counted, start)
-                counted = start
+                line = numbers.at(start)
                 end = data.find(b"\n", start)
                 after = (len(data), line + 1) if end == -1 else (end + 1, line + 1)
                 self._dispatch(idx, line, seg, m, states, windows, after)
@@ -428,13 +557,13 @@ class Engine:
         line: int,
         text: str,
         m: regex.Match[str],
-        states: dict[str, _ToolState],
+        states: _ToolStates,
         windows: list[_Window],
         after: tuple[int, int],
     ) -> None:
         ev = _evidence_line(line, text)
         for use in self._uses[idx]:
-            st = states.get(use.tool)
+            st = states.of(use.tool)
             if st is None:
                 continue
             if use.role == "signal":
@@ -487,6 +616,8 @@ class Engine:
         for tool in detected:
             st = states[tool]
             context = _context(st, exit_status, self.params.get(tool, {}))
+            for check in st.rule.checks:
+                check.when.add_matches(context)
             compiled = prepared(context)
             for check in st.rule.checks:
                 outcome, finding = self._run_check(check, st, context, compiled, exit_status, timed_signals)
@@ -548,8 +679,7 @@ class Engine:
 
         if "exit" in check.when.variables and not exit_status.known:
             return skipped("exit status unknown")
-        needed = _signals_needed(check, st.rule.signals)
-        for name in sorted(needed):
+        for name in sorted(_signals_needed(check, st.rule.signals)) if timed_signals else ():
             if (check.tool, name) in timed_signals:
                 line = timed_signals[(check.tool, name)]
                 finding = _synthetic(
@@ -562,7 +692,7 @@ class Engine:
                 )
                 return skipped(f"regex time limit exceeded by signal {name!r} at line {line}", finding)
         try:
-            result = check.when.evaluate(compiled)
+            result = check.when.evaluate(context, compiled)
         except Exception as exc:  # noqa: BLE001 - any failure of a condition skips that check only
             finding = _synthetic(
                 Kind.INCOMPLETE,
@@ -592,6 +722,26 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+class _LineNumbers:
+    """Line numbers of offsets in one block, counted on demand from the nearest offset already
+    numbered: only hits need a number, and patterns are confirmed one after another, each in
+    line order, so counting from the block's start for each would cross it once per pattern."""
+
+    def __init__(self, data: bytes, first_line: int) -> None:
+        self._data = data
+        self._offsets = [0]
+        self._lines = [first_line]
+
+    def at(self, offset: int) -> int:
+        k = bisect_right(self._offsets, offset) - 1
+        base = self._offsets[k]
+        line = self._lines[k] + self._data.count(b"\n", base, offset)
+        if offset != base:
+            self._offsets.insert(k + 1, offset)
+            self._lines.insert(k + 1, line)
+        return line
 
 
 def _evidence_line(line: int, text: str) -> Evidence:

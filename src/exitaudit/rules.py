@@ -8,6 +8,7 @@ every pattern runs under a time limit (see engine.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tomllib
@@ -21,6 +22,7 @@ import re
 
 import regex
 
+from . import cache as disk_cache
 from .celexpr import Condition, ConditionError
 from .errors import RuleError, RuleErrors
 from .model import DEFAULT_SEVERITY, Kind, Severity
@@ -270,6 +272,29 @@ def _read_rule_source(path: str) -> str:
     )
 
 def parse_toml(path: str, source: str) -> dict[str, Any]:
+    """The rule file's TOML as data. Parsing is a third of start-up (the pack's descriptions
+    are long), so what it gives is kept in the cache under the source's hash, with marshal:
+    plain data, read back without running code."""
+    import marshal
+
+    key = f"toml-{hashlib.sha256(source.encode()).hexdigest()[:32]}.marshal"
+    blob = disk_cache.read(key)
+    if blob is not None:
+        try:
+            data = marshal.loads(blob)
+            if isinstance(data, dict):
+                return data
+        except (EOFError, ValueError, TypeError):
+            pass  # unreadable: parse anew
+    data = _parse_toml(path, source)
+    try:
+        disk_cache.write(key, marshal.dumps(data))
+    except ValueError:
+        pass  # a TOML date or time: marshal keeps only plain data, so this file is not cached
+    return data
+
+
+def _parse_toml(path: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:

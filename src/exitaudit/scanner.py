@@ -17,12 +17,12 @@ throughout), the whole block is cleaned at once instead.
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import cache
 from .prefilter import required_literals
 from .reader import clean
 
@@ -231,25 +231,18 @@ def _cached_database(patterns: list[tuple[int, str]]):  # type: ignore[no-untype
         own = hashlib.sha256(fh.read()).hexdigest()
     version = getattr(hyperscan, "__version__", "")
     key = hashlib.sha256(repr((sorted(patterns), own, version)).encode()).hexdigest()[:24]
-    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "exitaudit")
-    path = os.path.join(folder, f"hyperscan-{key}.pickle")
-    try:
-        with open(path, "rb") as fh:
-            usable, blob = pickle.load(fh)  # our own file, written below
-        db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
-        return db, usable
-    except Exception:  # noqa: BLE001 - no cache, or an unreadable one: compile anew
-        pass
+    name = f"hyperscan-{key}.pickle"
+    blob = cache.read(name)
+    if blob is not None:
+        try:
+            usable, data = pickle.loads(blob)  # our own file, written below
+            db = hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
+            db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+            return db, usable
+        except Exception:  # noqa: BLE001 - an unreadable entry: compile anew
+            pass
     db, usable = _compile(patterns)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump((usable, hyperscan.dumpb(db)), fh)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: just no cache
+    cache.write(name, pickle.dumps((usable, hyperscan.dumpb(db))))
     return db, usable
 
 

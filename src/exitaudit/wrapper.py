@@ -199,6 +199,9 @@ class _SpoolSource(LogSource):
     def _open_raw(self) -> BinaryIO:
         return self._spool.open()
 
+    def stretches(self, count: int, min_size: int) -> None:
+        return None  # workers open a log by its name, and a spool's name is a label
+
 
 # --------------------------------------------------------------------------------------------
 # Running
