@@ -31,7 +31,7 @@ from .errors import ExitauditError, InputError, UsageError
 from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
 from .output import Staged as _Staged
 from .parallel import audit_source
-from .reader import LogSource, read_text
+from .reader import LogSource, is_url, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import multiprocessing.pool
@@ -335,9 +335,10 @@ def _manifest_jobs(
         log = _cell_text(row.get(columns.path))
         if log is None:
             raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
-        log = os.path.expanduser(log)
-        if not os.path.isabs(log):
-            log = os.path.join(base, log)
+        if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
+            log = os.path.expanduser(log)
+            if not os.path.isabs(log):
+                log = os.path.join(base, log)
         code = _cell_text(row.get(columns.exit))
         if code is None:
             status = ExitStatus.unknown()
@@ -763,13 +764,16 @@ def run_batch(
     say: Callable[[str], None],
     progress: bool,
     adjust: Callable[[RunResult], RunResult] | None = None,
+    audit: Callable[[Sequence[Task]], Iterator[tuple[RunResult | None, str | None]]] | None = None,
 ) -> Results:
     """Audit every job, in input order; an unreadable log is said (one line) and becomes a row
     with ``error``. ``adjust`` (the configuration file's overrides and suppressions, see
-    config.apply) is applied to each run before it is counted."""
+    config.apply) is applied to each run before it is counted. ``audit`` replaces
+    ``audit_all(tasks, pool)`` with another stream of the same results in the same order (the
+    workers of a Dask cluster, distributed.py)."""
     results = Results(jobs.carried, jobs.date, fail_on, baseline)
     tasks: list[Task] = [(j.source, j.status, j.tools, j.error) for j in jobs.jobs]
-    stream = audit_all(tasks, pool)
+    stream = audit(tasks) if audit is not None else audit_all(tasks, pool)
     if adjust is not None:
         stream = ((adjust(run) if run is not None else None, error) for run, error in stream)
     if not progress:

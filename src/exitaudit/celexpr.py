@@ -76,6 +76,11 @@ class Condition:
             program = self._fast
         return program.execute(values if prepared is None else prepared)
 
+    def __reduce__(self) -> tuple[type[Condition], tuple[str]]:
+        # A compiled program does not pickle; its source does, and recompiles in microseconds
+        # (an engine shipped to Dask workers carries its conditions this way).
+        return (Condition, (self.source,))
+
 
 # A CEL string literal (raw or not, in any quotes), or a call `variable.matches(literal)`.
 # Matched left to right in one pass, so a call spelled inside a string literal is passed over

@@ -419,7 +419,8 @@ def batch_command(
     param: ParamOption = None,
     fail_on: FailOnOption = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (unreadable logs still exit 2).")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process. With --dask local: the local cluster's workers.")] = None,
+    dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
 ) -> None:
@@ -439,8 +440,16 @@ def batch_command(
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
     engine.prepare(tool)  # compiled once here, inherited by the worker processes
     b.set_engine(engine)
-    # Fork the workers now, while this process has one thread: reading manifests starts polars'.
-    pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
+    cluster = audit = None
+    if dask is not None:  # the engine is shipped to the cluster's workers instead (distributed.py)
+        from .distributed import DaskCluster
+
+        cluster = DaskCluster(dask, workers=jobs).__enter__()  # connected before any log is read
+        pool = None
+        audit = lambda tasks: cluster.audit_all(tasks, engine)  # noqa: E731
+    else:
+        # Fork the workers now, while this process has one thread: reading manifests starts polars'.
+        pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
     try:
         known = b.load_baseline(baseline) if baseline else None
         columns = b.Columns(path=path_column, exit=exit_column, tool=tool_column, date=date_column)
@@ -452,11 +461,14 @@ def batch_command(
             say=_say,
             progress=sys.stderr.isatty(),
             adjust=_adjuster(cfg),
+            audit=audit,
         )
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
+        if cluster is not None:
+            cluster.close()
 
     summary = results.summary_frame()
     staged = b.Staged()

@@ -335,6 +335,22 @@ class Engine:
         if self.fast:
             self._fast_filter(wanted)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickling (one engine shipped to Dask workers, distributed.py): the rule set,
+        parameters and plan, without the caches a process rebuilds on first use: compiled
+        regexes, the Aho-Corasick filters (which do not pickle; about 30 ms to rebuild) and the
+        Hyperscan databases, which are compiled for this machine's CPU and need an optional,
+        x86-64-only package that a worker may lack; a worker loads them from its disk cache
+        (scanner._cached_database) or compiles them once."""
+        state = self.__dict__.copy()
+        for cache in ("_compiled", "_compiled_tails", "_filters", "_hyperscan"):
+            if cache in state:
+                state[cache] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def _fast_filter(self, tools: frozenset[str] | None) -> HyperscanFilter | None:
         """Hyperscan over plain lines, for large logs, when it is installed."""
         if not hyperscan_available():

@@ -182,6 +182,8 @@ class LogSource:
             if stdin.isatty():
                 raise InputError("standard input is a terminal; pipe a log in or name a file", where="-")
             return stdin
+        if is_url(self.name):
+            return _open_url(self.name)
         try:
             if os.path.isdir(self.name):
                 raise InputError("is a directory, not a log file", where=self.name)
@@ -295,7 +297,7 @@ class LogSource:
         start, to be read by several processes; None when it cannot be (standard input, a
         compressed file or a URL: they only read forwards) or is smaller than ``min_size``."""
         size = self.size
-        if size is None or size < min_size or count < 2 or self._raw is None:
+        if size is None or size < min_size or count < 2 or is_url(self.name) or self._raw is None:
             return None
         fd = self._raw.fileno()
         cuts = [0]
@@ -323,6 +325,35 @@ def _line_start_from(fd: int, pos: int, size: int) -> int:
             return pos + nl + 1
         pos += len(data)
     return size
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(name: str) -> bool:
+    """A URL (``s3://``, ``gs://``, ``http://``, ``file://``, ``memory://``...), which LogSource
+    opens with fsspec; anything else is a path."""
+    return _URL.match(name) is not None
+
+
+def _open_url(url: str) -> BinaryIO:
+    """A URL opened with fsspec, imported only here; its protocol's backend must be installed."""
+    try:
+        import fsspec
+    except ImportError:
+        raise InputError("reading a URL needs fsspec: pip install fsspec", where=url) from None
+    try:
+        return fsspec.open(url, "rb").open()  # type: ignore[no-any-return]
+    except ImportError as exc:  # fsspec names the package: "Install s3fs to access S3"
+        raise InputError(f"no fsspec backend for {url.split('://')[0]}:// here ({str(exc).strip()})", where=url) from None
+    except FileNotFoundError:
+        raise InputError("no such file", where=url) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a log file", where=url) from None
+    except PermissionError:
+        raise InputError("permission denied", where=url) from None
+    except Exception as exc:  # noqa: BLE001 - each backend raises its own kinds (credentials, network...)
+        lines = str(exc).strip().splitlines()
+        raise InputError(f"cannot open: {lines[0] if lines else type(exc).__name__}", where=url) from None
 
 
 def _utf8_boundary(data: bytes, limit: int) -> int:
