@@ -95,8 +95,7 @@ def write_log(path: Path, size: int, rng: random.Random, pool: list[str], plants
             chunk.append(line)
             written += len(line) + 1
             if len(chunk) >= 4096:
-                chunk += [rng.choice(PLANTS) for _ in targets]  # places past the last line
-        fh.write("\n".join(chunk) + "\n")
+                fh.write("\n".join(chunk) + "\n")
                 chunk.clear()
         chunk += [rng.choice(PLANTS) for _ in targets]  # places past the last line
         fh.write("\n".join(chunk) + "\n")
