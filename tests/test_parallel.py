@@ -163,4 +163,26 @@ def test_the_block_reader_reads_only_its_stretch(tmp_path):
     path.write_bytes(b"one\ntwo\nthree\nfour\n")
     with LogSource(str(path)) as src:
         blocks = list(src.blocks(4, 14, first_line=2))
-    assert blocks == [Block(b"two\nthree\n", 2, 2)]
+    assert blocks == [Block(b"two\nthree\n", 2)]
+
+
+@pytest.mark.parametrize("read_size", [37, 256, 4096])
+def test_the_engine_numbers_lines_as_the_reader_does(tmp_path, monkeypatch, read_size):
+    """Blocks the reader numbered and blocks it left to the engine (numbered=False) give the
+    same audit: small reads, and lines longer than MAX_LINE cut in pieces."""
+    from exitaudit import reader
+
+    monkeypatch.setattr(reader, "READ_SIZE", read_size)
+    monkeypatch.setattr(reader, "MAX_LINE", 300)
+    picks = [c for c in CASES if c["expected_verdict"] != "consistent"][:12]
+    log = b"".join((SAMPLES / c["path"]).read_bytes() + b"x" * 1000 + b"\n" for c in picks)
+    path = tmp_path / "joined.log"
+    path.write_bytes(log.rstrip(b"\n"))
+    status = ExitStatus.from_code(0, Origin.FLAG)
+    with LogSource(str(path)) as src:
+        numbered = ENGINE.audit(src.blocks(), status, source="x")
+        lines = src.lines
+    with LogSource(str(path)) as src:
+        counted = ENGINE.audit(src.blocks(numbered=False), status, source="x")
+    assert counted == numbered and counted.stats.lines == lines == log.rstrip(b"\n").count(b"\n") + 1
+    assert counted.findings

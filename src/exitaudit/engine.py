@@ -400,25 +400,27 @@ class Engine:
         return Scan(wanted, states, plain)
 
     def feed(self, scan: Scan, blocks: Iterable[Block]) -> None:
-        """Scan consecutive blocks of the log (all of it, or one stretch)."""
+        """Scan consecutive blocks of the log (all of it, or one stretch). A block whose
+        first_line is 0 follows on from the one before: the engine counts its lines itself, in
+        the same pass that numbers its hits (the reader's ``numbered=False``)."""
         literals = self._filter(scan.wanted)
-        last: Block | None = None
+        line = 1  # the number of the next block's first line
         for block in blocks:
             data = block.data
             if not data:
                 continue
+            first = block.first_line or line
             scan.seen += len(data)
             if scan.plain is literals and scan.seen > HYPERSCAN_FROM:
                 scan.plain = self._fast_filter(scan.wanted) or literals
             for w in scan.windows:  # windows left open at the end of the previous block
-                w.pos, w.line = 0, block.first_line
+                w.pos, w.line = 0, first
             found = candidates(data, scan.plain)
-            scan.windows = self._scan_block(found, data, block.first_line, scan.states, scan.timed_out, scan.windows)
+            scan.windows, newlines = self._scan_block(found, data, first, scan.states, scan.timed_out, scan.windows)
             scan.invalid_utf8 += found.invalid_utf8
-            last = block
-        if last is not None:  # lines are counted in the last block only: the reader numbered the rest
-            newlines = last.newlines if last.newlines >= 0 else last.data.count(b"\n")
-            scan.lines = last.first_line + newlines - (1 if last.data.endswith(b"\n") else 0)
+            line = first + newlines
+            # A last line without a newline (a log still being written) is a line all the same.
+            scan.lines = line - 1 + (not data.endswith(b"\n"))
 
     def follow(self, scan: Scan, blocks: Iterable[Block]) -> None:
         """Close the followed_by windows still open at the end of a stretch with the blocks
@@ -464,10 +466,14 @@ class Engine:
         states: _ToolStates,
         timed_out: dict[int, int],
         windows: list[_Window],
-    ) -> list[_Window]:
-        """Confirm one block's candidates; returns the followed_by windows still open at its end."""
+    ) -> tuple[list[_Window], int]:
+        """Confirm one block's candidates, then number the hits and count the block's lines in
+        one pass over it, then dispatch the hits in the order they were found (pattern by
+        pattern, each in line order). Returns the followed_by windows still open at the block's
+        end, and its number of newlines."""
         decoded: dict[int, str] = {}  # a line shared by several patterns is decoded once
-        numbers = _LineNumbers(data, first_line)
+        hits: list[tuple[int, int, str, regex.Match[str]]] = []
+        limits: list[tuple[int, int]] = []
         for idx in sorted(found.plain.keys() | found.special.keys()):
             if idx in timed_out:
                 continue
@@ -483,21 +489,34 @@ class Engine:
             items += found.special.get(idx, ())
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
-                self._confirm(idx, items, data, numbers, states, timed_out, windows)
-        return self._follow(windows, data)
+                self._confirm(idx, items, hits, limits)
+        line_of: dict[int, int] = {}
+        line, pos = first_line, 0
+        for start in sorted({h[1] for h in hits} | {s for _i, s in limits}):
+            line += data.count(b"\n", pos, start)
+            line_of[start] = line
+            pos = start
+        newlines = line - first_line + data.count(b"\n", pos)
+        for idx, start in limits:
+            timed_out[idx] = line_of[start]
+        for idx, start, seg, m in hits:
+            line = line_of[start]
+            end = data.find(b"\n", start)
+            after = (len(data), line + 1) if end == -1 else (end + 1, line + 1)
+            self._dispatch(idx, line, seg, m, states, windows, after)
+        return self._follow(windows, data), newlines
 
     def _confirm(
         self,
         idx: int,
         items: list[tuple[int, str]],
-        data: bytes,
-        numbers: _LineNumbers,
-        states: _ToolStates,
-        timed_out: dict[int, int],
-        windows: list[_Window],
+        hits: list[tuple[int, int, str, regex.Match[str]]],
+        limits: list[tuple[int, int]],
     ) -> None:
         """Run pattern ``idx`` over its candidate lines, joined into one text so that a single
-        search call skips the lines without a match in C: one call per hit, not per line."""
+        search call skips the lines without a match in C: one call per hit, not per line. Adds
+        (idx, line start, line text, match) to ``hits``; where the time limit strikes, adds
+        (idx, line start) to ``limits`` and stops."""
         text = "\n".join(t for _s, t in items)
         offsets = []
         pos = 0
@@ -512,7 +531,7 @@ class Engine:
                 m = pattern.search(text, pos, timeout=self.regex_timeout)
             except TimeoutError:
                 k = max(bisect_right(offsets, pos) - 1, 0)
-                timed_out[idx] = numbers.at(items[k][0])
+                limits.append((idx, items[k][0]))
                 return
             if m is None:
                 return
@@ -526,14 +545,10 @@ class Engine:
                 try:
                     m = pattern.search(seg, timeout=self.regex_timeout)
                 except TimeoutError:
-                    timed_out[idx] = numbers.at(items[k][0])
+                    limits.append((idx, items[k][0]))
                     return
             if m is not None:
-                start = items[k][0]
-                line = numbers.at(start)
-                end = data.find(b"\n", start)
-                after = (len(data), line + 1) if end == -1 else (end + 1, line + 1)
-                self._dispatch(idx, line, seg, m, states, windows, after)
+                hits.append((idx, items[k][0], seg, m))
             pos = seg_end + 1
             if pos > n:
                 return
@@ -738,26 +753,6 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
-
-
-class _LineNumbers:
-    """Line numbers of offsets in one block, counted on demand from the nearest offset already
-    numbered: only hits need a number, and patterns are confirmed one after another, each in
-    line order, so counting from the block's start for each would cross it once per pattern."""
-
-    def __init__(self, data: bytes, first_line: int) -> None:
-        self._data = data
-        self._offsets = [0]
-        self._lines = [first_line]
-
-    def at(self, offset: int) -> int:
-        k = bisect_right(self._offsets, offset) - 1
-        base = self._offsets[k]
-        line = self._lines[k] + self._data.count(b"\n", base, offset)
-        if offset != base:
-            self._offsets.insert(k + 1, offset)
-            self._lines.insert(k + 1, line)
-        return line
 
 
 def _evidence_line(line: int, text: str) -> Evidence:

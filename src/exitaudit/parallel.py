@@ -60,7 +60,7 @@ def audit_source(
         if "fork" not in multiprocessing.get_all_start_methods():
             stretches = None
     if stretches is None:
-        run = engine.audit(src.blocks(), exit_status, tools=tools, source=source, size_hint=src.size)
+        run = engine.audit(src.blocks(numbered=False), exit_status, tools=tools, source=source, size_hint=src.size)
         stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
         return dataclasses.replace(run, stats=stats)
 
@@ -110,7 +110,7 @@ def scan_stretch(
     with LogSource(name) as src:
         scan = engine.begin(tools, size_hint=src.size)
         # The last stretch reads to the end of the file as it is then, as one process would.
-        engine.feed(scan, src.blocks(start, None if last else end))
+        engine.feed(scan, src.blocks(start, None if last else end, numbered=False))
         read = src.bytes_read
         if scan.windows and not last:
             engine.follow(scan, src.blocks(end, None, first_line=scan.lines + 1))

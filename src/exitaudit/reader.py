@@ -64,9 +64,8 @@ class Block:
     """Whole raw lines (ending in \\n) except possibly at the end of the log or of a giant
     line's piece. UTF-8 as far as the log is; the engine cleans and decodes what it reads."""
     first_line: int
-    """1-based number of the block's first line."""
-    newlines: int = -1
-    """How many newlines ``data`` holds, when the reader has counted them (-1: not counted)."""
+    """1-based number of the block's first line; 0 when the reader did not number it (the
+    engine does, in the pass that numbers its hits: ``LogSource.blocks(numbered=False)``)."""
 
     @property
     def text(self) -> str:
@@ -220,11 +219,13 @@ class LogSource:
         if why:
             raise InputError(why, where=self.display)
 
-    def blocks(self, start: int = 0, end: int | None = None, first_line: int = 1) -> Iterator[Block]:
+    def blocks(self, start: int = 0, end: int | None = None, first_line: int = 1, *, numbered: bool = True) -> Iterator[Block]:
         """Yield the log as raw blocks of whole lines. Raises InputError for empty or binary input.
 
         ``start`` and ``end`` (offsets of line starts in a plain file, see stretches()) read one
-        stretch of it, its lines numbered from ``first_line``."""
+        stretch of it, its lines numbered from ``first_line``. ``numbered=False`` leaves the
+        counting to the engine (first_line 0, ``lines`` not set): counting the newlines of a
+        block costs a third of its scan."""
         assert self._stream is not None
         if start or end is not None:
             self._stream.seek(start)
@@ -280,17 +281,19 @@ class LogSource:
                 carry = data[cut:]
                 block = data[:cut]
             unterminated = not block.endswith(b"\n")
-            newlines = block.count(b"\n")
-            yield Block(block, line, newlines)
-            line += newlines
+            if numbered:
+                yield Block(block, line)
+                line += block.count(b"\n")
+            else:
+                yield Block(block, 0)
         if carry:
             block = carry
             unterminated = not block.endswith(b"\n")
-            newlines = block.count(b"\n")
-            yield Block(block, line, newlines)
-            line += newlines
-        # A last line without a newline (a log still being written) is a line all the same.
-        self.lines = line - first_line + unterminated
+            yield Block(block, line if numbered else 0)
+            line += block.count(b"\n") if numbered else 0
+        if numbered:
+            # A last line without a newline (a log still being written) is a line all the same.
+            self.lines = line - first_line + unterminated
 
     def stretches(self, count: int, min_size: int) -> list[tuple[int, int]] | None:
         """The log cut into ``count`` byte ranges of about equal size, each beginning at a line
