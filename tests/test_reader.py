@@ -169,3 +169,13 @@ def test_unreadable_file(tmp_path):
     path.chmod(0)
     with pytest.raises(InputError, match="permission denied"):
         read_all(path)
+
+
+def test_a_byte_order_mark_alone_is_an_empty_log(tmp_path):
+    path = tmp_path / "bom.log"
+    path.write_bytes(b"\xef\xbb\xbf")
+    with LogSource(str(path)) as src, pytest.raises(InputError, match="log is empty"):
+        list(src.blocks())
+    path.write_bytes(b"\xef\xbb\xbfabc")  # a short first line without a newline: the mark goes too
+    with LogSource(str(path)) as src:
+        assert [b.data for b in src.blocks()] == [b"abc"] and src.lines == 1

@@ -9,7 +9,6 @@ to the ordinary import: slower start-up, same behaviour.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.machinery
 import importlib.util
 import os
@@ -63,10 +62,12 @@ class Condition:
         """Add to ``values`` the outcome of each ``signal.matches(r"literal")`` of the condition,
         for evaluate() to read instead of calling matches(): cel compiles the regular expression
         on every call (about 0.25 ms, a quarter of a small log's audit), Python once."""
-        for name, variable, pattern in self._matches:
+        for name, variable, text in self._matches:
             value = values.get(variable)
             if name not in values and isinstance(value, str):
-                values[name] = pattern.search(value) is not None
+                pattern = _compiled(text)
+                if pattern is not None:  # else evaluate() lets cel call matches() itself
+                    values[name] = pattern.search(value) is not None
 
     def evaluate(self, values: dict[str, Any], prepared: Any = None) -> Any:
         """The condition's value over ``values``, or over ``prepared``: the same values (after
@@ -95,6 +96,9 @@ _CALL_OR_LITERAL = re.compile(
 )
 
 
+_MATCH_NAMES: dict[tuple[str, str], str] = {}
+
+
 def _literal_text(literal: str) -> str | None:
     """The text of a CEL string literal: raw, or plain without escapes (others: None)."""
     raw = literal[0] in "rR"
@@ -104,17 +108,12 @@ def _literal_text(literal: str) -> str | None:
     return text if raw or "\\" not in text else None
 
 
-def _precompute_matches(source: str) -> tuple[Any, tuple[tuple[str, str, Any], ...]]:
+def _precompute_matches(source: str) -> tuple[Any, tuple[tuple[str, str, str], ...]]:
     """The condition with each ``variable.matches(literal)`` replaced by a variable of its own,
-    and what each stands for; (None, ()) when there is none, or one cannot be replaced. A
-    pattern is left to cel unless the ``regex`` module compiles it without a warning: the
-    syntax both accept means the same in both."""
-    import warnings
-
-    import regex
-
+    and what each stands for (name, variable, pattern); (None, ()) when there is none, or one
+    cannot be replaced."""
     parts: list[str] = []
-    found: list[tuple[str, str, Any]] = []
+    found: list[tuple[str, str, str]] = []
     last = 0
     for m in _CALL_OR_LITERAL.finditer(source):
         if m.group("variable") is None:
@@ -122,16 +121,10 @@ def _precompute_matches(source: str) -> tuple[Any, tuple[tuple[str, str, Any], .
         text = _literal_text(m.group("literal"))
         if text is None:
             return None, ()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                pattern = regex.compile(text)
-        except (regex.error, Warning):
-            return None, ()
-        # Named by variable and pattern: conditions of a tool share one dict of values, and
-        # the same call in two of them is the same value.
-        name = f"__matches_{m.group('variable')}_{hashlib.sha256(text.encode()).hexdigest()[:16]}"
-        found.append((name, m.group("variable"), pattern))
+        # One name per (variable, pattern) in this process: conditions of a tool share one
+        # dict of values, and the same call in two of them is the same value.
+        name = _MATCH_NAMES.setdefault((m.group("variable"), text), f"__matches{len(_MATCH_NAMES)}")
+        found.append((name, m.group("variable"), text))
         parts += [source[last : m.start()], name]
         last = m.end()
     if not found:
@@ -141,6 +134,27 @@ def _precompute_matches(source: str) -> tuple[Any, tuple[tuple[str, str, Any], .
     except ValueError:
         return None, ()
     return fast, tuple(found)
+
+
+_PATTERNS: dict[str, Any] = {}
+
+
+def _compiled(text: str) -> Any:
+    """The pattern compiled by the ``regex`` module, on first use (start-up compiles nothing a
+    log does not need); None when the module warns or fails on it, which leaves it to cel: the
+    syntax both accept without complaint means the same in both."""
+    if text not in _PATTERNS:
+        import warnings
+
+        import regex
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                _PATTERNS[text] = regex.compile(text)
+        except (regex.error, Warning):
+            _PATTERNS[text] = None
+    return _PATTERNS[text]
 
 
 def prepared(values: dict[str, Any]) -> Any:

@@ -257,6 +257,13 @@ class LogSource:
                     raise InputError(why, where=self.display)
                 if chunk.startswith(b"\xef\xbb\xbf"):
                     chunk = chunk[3:]  # a UTF-8 byte order mark is not part of the first line
+                    if not chunk:
+                        chunk = self._read(READ_SIZE if remaining is None else min(READ_SIZE, remaining))
+                        pos += len(chunk)
+                        if remaining is not None:
+                            remaining -= len(chunk)
+                        if not chunk:
+                            raise InputError("log is empty (a byte order mark and nothing else)", where=self.display)
             if not chunk:
                 break
             if not carry and not chunk.endswith(b"\n") and remaining != 0:

@@ -8,7 +8,6 @@ every pattern runs under a time limit (see engine.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tomllib
@@ -273,22 +272,25 @@ def _read_rule_source(path: str) -> str:
 
 def parse_toml(path: str, source: str) -> dict[str, Any]:
     """The rule file's TOML as data. Parsing is a third of start-up (the pack's descriptions
-    are long), so what it gives is kept in the cache under the source's hash, with marshal:
-    plain data, read back without running code."""
+    are long), so what it gives is kept in the cache, with marshal (plain data, read back
+    without running code), beside the source it was parsed from: an entry is used only for
+    that very source. (Named by a CRC, not a cryptographic hash: importing hashlib costs more
+    than the whole lookup, and the comparison makes a collision harmless.)"""
     import marshal
+    import zlib
 
-    key = f"toml-{hashlib.sha256(source.encode()).hexdigest()[:32]}.marshal"
+    key = f"toml-{zlib.crc32(source.encode()):08x}-{len(source)}.marshal"
     blob = disk_cache.read(key)
     if blob is not None:
         try:
-            data = marshal.loads(blob)
-            if isinstance(data, dict):
+            cached_source, data = marshal.loads(blob)
+            if cached_source == source and isinstance(data, dict):
                 return data
         except (EOFError, ValueError, TypeError):
             pass  # unreadable: parse anew
     data = _parse_toml(path, source)
     try:
-        disk_cache.write(key, marshal.dumps(data))
+        disk_cache.write(key, marshal.dumps((source, data)))
     except ValueError:
         pass  # a TOML date or time: marshal keeps only plain data, so this file is not cached
     return data

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import cache
-from .prefilter import required_literals
+from .prefilter import required_literals_of
 from .reader import clean
 
 # Anchored, and the first run excludes the special bytes, so that each line is looked at once
@@ -56,8 +56,8 @@ class LiteralFilter:
 
         self.unfiltered: list[int] = []
         by_case: dict[bool, dict[bytes, set[int]]] = {False: {}, True: {}}
-        for idx, source in patterns:
-            lits = required_literals(source)
+        patterns = list(patterns)
+        for (idx, _source), lits in zip(patterns, required_literals_of([src for _i, src in patterns]), strict=True):
             if lits is None:
                 self.unfiltered.append(idx)
                 continue
