@@ -186,3 +186,30 @@ def test_the_engine_numbers_lines_as_the_reader_does(tmp_path, monkeypatch, read
         counted = ENGINE.audit(src.blocks(numbered=False), status, source="x")
     assert counted == numbered and counted.stats.lines == lines == log.rstrip(b"\n").count(b"\n") + 1
     assert counted.findings
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    """Ctrl-C reaches every process of the group: a worker must not answer it (a traceback per
+    worker on stderr), the parent does, with one line."""
+    import os
+    import signal
+
+    from exitaudit.batch import make_pool
+
+    pool = make_pool(2)
+    try:
+        pids = set(pool.map(_pid, range(8), chunksize=1))
+        for pid in pids:
+            os.kill(pid, signal.SIGINT)
+        assert set(pool.map(_pid, range(8), chunksize=1)) <= pids  # the same workers, alive
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _pid(_item):
+    import os
+    import time
+
+    time.sleep(0.01)
+    return os.getpid()

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ExitauditError, InputError, UsageError
 from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
 from .output import Staged as _Staged
-from .parallel import audit_source
+from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -474,7 +474,7 @@ def make_pool(jobs: int) -> multiprocessing.pool.Pool | None:
 
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(jobs)
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=ignore_interrupts)
 
 
 def audit_all(

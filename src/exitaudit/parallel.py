@@ -35,6 +35,15 @@ _JOB: tuple[Engine, str, tuple[str, ...] | None, int] | None = None
 """The engine, the log, its tools and the number of stretches: set before the workers fork."""
 
 
+def ignore_interrupts() -> None:
+    """A worker's initializer: Ctrl-C reaches the whole process group, and the parent alone
+    answers it (one line, exit 130) and ends the workers; a worker that took it too would print
+    its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def default_jobs() -> int:
     """The CPUs this process may run on."""
     try:
@@ -69,7 +78,7 @@ def audit_source(
     global _JOB
     _JOB = (engine, src.name, tuple(tools) if tools else None, len(stretches))
     try:
-        with multiprocessing.get_context("fork").Pool(len(stretches)) as pool:
+        with multiprocessing.get_context("fork").Pool(len(stretches), initializer=ignore_interrupts) as pool:
             parts = pool.map(_scan_stretch, list(enumerate(stretches)), chunksize=1)
     finally:
         _JOB = None
