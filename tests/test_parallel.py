@@ -213,3 +213,19 @@ def _pid(_item):
 
     time.sleep(0.01)
     return os.getpid()
+
+
+def _die(_item):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_outright_is_one_error_not_a_hang(split_everything, monkeypatch):
+    from exitaudit.errors import InputError
+
+    monkeypatch.setattr(parallel, "_scan_stretch", _die)
+    path = SAMPLES / CASES[0]["path"]
+    with LogSource(str(path)) as src, pytest.raises(InputError, match="worker process died"):
+        parallel.audit_source(ENGINE, src, ExitStatus.from_code(0, Origin.FLAG), jobs=2)

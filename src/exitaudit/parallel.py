@@ -77,9 +77,18 @@ def audit_source(
     scan = engine.begin(tools, size_hint=src.size)  # builds the filters the workers inherit
     global _JOB
     _JOB = (engine, src.name, tuple(tools) if tools else None, len(stretches))
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        with multiprocessing.get_context("fork").Pool(len(stretches), initializer=ignore_interrupts) as pool:
-            parts = pool.map(_scan_stretch, list(enumerate(stretches)), chunksize=1)
+        # An executor, not multiprocessing.Pool: a worker killed outright (the OOM killer) breaks
+        # the executor, where a Pool would wait for its answer for ever.
+        with ProcessPoolExecutor(len(stretches), mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts) as pool:
+            parts = list(pool.map(_scan_stretch, list(enumerate(stretches))))
+    except BrokenProcessPool:
+        raise InputError(
+            "a worker process died while scanning this log (killed by the system?); try --jobs 1", where=src.display
+        ) from None
     finally:
         _JOB = None
     for part in parts:
