@@ -11,8 +11,6 @@ import logging
 import pickle
 import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -278,12 +276,3 @@ def test_without_the_extra_dask_says_how_to_install_it(cli, tmp_path):
     assert_one_line_error(res, "--dask: Dask is not installed: pip install 'exitaudit[dask]'")
 
 
-def test_check_does_not_import_dask():
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "exitaudit", "check", str(PYINFRA_LOG), "-e", "1"],
-        capture_output=True, text=True, timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
-    assert "exitaudit.engine" in imported  # the measurement works
-    assert not {"dask", "distributed", "fsspec", "exitaudit.distributed"} & imported
