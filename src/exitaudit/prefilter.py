@@ -32,28 +32,19 @@ class Literals:
 
 def required_literals_of(patterns: list[str]) -> list[Literals | None]:
     """required_literals() of each pattern. Parsing the pack's patterns is most of a small
-    log's audit, so the answers are kept in the cache beside the patterns they are for (and
-    this module's source: a change to the extraction is a new entry)."""
-    import marshal
-    import zlib
-
+    log's audit, so the answers are kept in the cache for exactly these patterns and this
+    module's source (a change to the extraction is a new entry)."""
     from . import cache
 
     with open(__file__, "rb") as fh:
         own = fh.read()
-    key = (own, patterns)
-    name = f"literals-{zlib.crc32(marshal.dumps(key)):08x}.marshal"
-    blob = cache.read(name)
-    if blob is not None:
-        try:
-            cached_key, answers = marshal.loads(blob)
-            if cached_key == key:
-                return [None if a is None else Literals(a[0], a[1]) for a in answers]
-        except (EOFError, ValueError, TypeError):
-            pass  # unreadable: extract anew
-    found = [required_literals(p) for p in patterns]
-    cache.write(name, marshal.dumps((key, [None if f is None else (f.strings, f.ignore_case) for f in found])))
-    return found
+
+    def extract() -> list[tuple[frozenset[bytes], bool] | None]:
+        found = [required_literals(p) for p in patterns]
+        return [None if f is None else (f.strings, f.ignore_case) for f in found]
+
+    answers = cache.remembered("literals", (own, patterns), extract)
+    return [None if a is None else Literals(frozenset(a[0]), a[1]) for a in answers]
 
 
 def required_literals(pattern: str) -> Literals | None:

@@ -212,7 +212,10 @@ class LogSource:
 
     def validate(self) -> None:
         """Raise InputError for an empty or binary log, as blocks() would on its first block."""
-        head = self._read(SNIFF_SIZE) if self._stream is not None else b""
+        self._refuse(self._read(SNIFF_SIZE) if self._stream is not None else b"")
+
+    def _refuse(self, head: bytes) -> None:
+        """InputError when the first bytes read show an empty or binary log."""
         if not head:
             raise InputError("log is empty", where=self.display)
         why = _sniff_binary(head)
@@ -250,11 +253,7 @@ class LogSource:
                 remaining -= len(chunk)
             if first:
                 first = False
-                if not chunk:
-                    raise InputError("log is empty", where=self.display)
-                why = _sniff_binary(chunk)
-                if why:
-                    raise InputError(why, where=self.display)
+                self._refuse(chunk)
                 if chunk.startswith(b"\xef\xbb\xbf"):
                     chunk = chunk[3:]  # a UTF-8 byte order mark is not part of the first line
                     if not chunk:

@@ -271,28 +271,10 @@ def _read_rule_source(path: str) -> str:
     )
 
 def parse_toml(path: str, source: str) -> dict[str, Any]:
-    """The rule file's TOML as data. Parsing is a third of start-up (the pack's descriptions
-    are long), so what it gives is kept in the cache, with marshal (plain data, read back
-    without running code), beside the source it was parsed from: an entry is used only for
-    that very source. (Named by a CRC, not a cryptographic hash: importing hashlib costs more
-    than the whole lookup, and the comparison makes a collision harmless.)"""
-    import marshal
-    import zlib
-
-    key = f"toml-{zlib.crc32(source.encode()):08x}-{len(source)}.marshal"
-    blob = disk_cache.read(key)
-    if blob is not None:
-        try:
-            cached_source, data = marshal.loads(blob)
-            if cached_source == source and isinstance(data, dict):
-                return data
-        except (EOFError, ValueError, TypeError):
-            pass  # unreadable: parse anew
-    data = _parse_toml(path, source)
-    try:
-        disk_cache.write(key, marshal.dumps((source, data)))
-    except ValueError:
-        pass  # a TOML date or time: marshal keeps only plain data, so this file is not cached
+    """The rule file's TOML as data. Parsing is a third of start-up (the pack's descriptions are
+    long), so what it gives is kept in the cache for that very source (a TOML date or time
+    cannot be kept: such a file is parsed every time)."""
+    data: dict[str, Any] = disk_cache.remembered("toml", source, lambda: _parse_toml(path, source))
     return data
 
 

@@ -26,9 +26,6 @@ from . import cache
 from .prefilter import required_literals_of
 from .reader import clean
 
-# Anchored, and the first run excludes the special bytes, so that each line is looked at once
-# (an unanchored `[^\n]*[...]` retries from every position of a long plain line).
-SPECIAL_LINE = re.compile(rb"^[^\n\x1b\r\x80-\xff]*[\x1b\r\x80-\xff][^\n]*", re.MULTILINE)
 DENSE_BYTES = 256
 """More than one special line per this many bytes (a quarter of the lines of a typical log),
 and a block is cleaned in bulk."""
