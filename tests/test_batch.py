@@ -525,24 +525,61 @@ def test_jobs_1_and_2_give_identical_results(cli, tmp_path):
 
 def test_in_process_pool_returns_results_in_input_order(tmp_path):
     from exitaudit import ExitStatus, Origin, load_rules
-    from exitaudit.batch import audit_all, make_pool, set_engine
+    from exitaudit.batch import audit_all, close_pool, make_pool, set_engine
     from exitaudit.engine import Engine
 
     set_engine(Engine(load_rules()))
-    tasks = []
-    for i in range(40):
-        log = tmp_path / f"{i}.log"
-        log.write_bytes(PYINFRA_LOG.read_bytes() if i % 3 else b"hello\n")
-        tasks.append((str(log), ExitStatus.from_code(i % 2, Origin.FILE), None, None))
+    tasks = pool_tasks(tmp_path)
     pool = make_pool(2)
     try:
         parallel = list(audit_all(tasks, pool))
     finally:
-        if pool is not None:
-            pool.terminate()
+        close_pool(pool)
     serial = list(audit_all(tasks, None))
     assert [r.source for r, _ in parallel] == [t[0] for t in tasks]
     assert parallel == serial
+
+
+def pool_tasks(folder):
+    from exitaudit import ExitStatus, Origin
+
+    tasks = []
+    for i in range(40):
+        log = folder / f"{i}.log"
+        log.write_bytes(PYINFRA_LOG.read_bytes() if i % 3 else b"hello\n")
+        tasks.append((str(log), ExitStatus.from_code(i % 2, Origin.FILE), None, None))
+    return tasks
+
+
+def _killed_on_the_seventh(task):
+    """audit_one, in a worker that the system kills outright at the seventh log."""
+    import os
+    import signal
+
+    if task[0].endswith("/7.log"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _REAL_AUDIT_ONE(task)
+
+
+_REAL_AUDIT_ONE = None
+
+
+def test_a_worker_killed_outright_ends_the_batch_with_one_error_not_a_hang(tmp_path, monkeypatch):
+    global _REAL_AUDIT_ONE
+    from exitaudit import batch, load_rules
+    from exitaudit.engine import Engine
+    from exitaudit.errors import InputError
+
+    batch.set_engine(Engine(load_rules()))
+    _REAL_AUDIT_ONE = batch.audit_one
+    monkeypatch.setattr(batch, "audit_one", _killed_on_the_seventh)  # the forked workers see it too
+    tasks = pool_tasks(tmp_path)
+    pool = batch.make_pool(2)
+    try:
+        with pytest.raises(InputError, match=r"a worker process died .* not audited"):
+            list(batch.audit_all(tasks, pool))
+    finally:
+        batch.close_pool(pool)
 
 
 def test_check_imports_none_of_the_heavy_or_optional_modules():

@@ -194,7 +194,7 @@ def test_workers_leave_ctrl_c_to_the_parent():
     import os
     import signal
 
-    from exitaudit.batch import make_pool
+    from exitaudit.batch import close_pool, make_pool
 
     pool = make_pool(2)
     try:
@@ -203,8 +203,7 @@ def test_workers_leave_ctrl_c_to_the_parent():
             os.kill(pid, signal.SIGINT)
         assert set(pool.map(_pid, range(8), chunksize=1)) <= pids  # the same workers, alive
     finally:
-        pool.terminate()
-        pool.join()
+        close_pool(pool)
 
 
 def _pid(_item):

@@ -34,7 +34,7 @@ from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    import multiprocessing.pool
+    from concurrent.futures import ProcessPoolExecutor
 
     import polars as pl
 
@@ -467,28 +467,53 @@ def audit_one(task: Task) -> tuple[RunResult | None, str | None]:
     return dataclasses.replace(run, checks=()), None
 
 
-def make_pool(jobs: int) -> multiprocessing.pool.Pool | None:
-    """A pool of ``jobs`` forked workers, or None (in-process) for one job or where fork is not
-    available. Call after set_engine and before anything starts threads (polars, rich)."""
+def make_pool(jobs: int) -> ProcessPoolExecutor | None:
+    """``jobs`` forked worker processes, started now, or None (in-process) for one job or where
+    fork is not available. Call after set_engine and before anything starts threads (polars,
+    rich). An executor, not multiprocessing.Pool: a worker killed outright (the OOM killer)
+    breaks the executor, where a Pool would wait for its results for ever. Close with
+    close_pool()."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=ignore_interrupts)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=ignore_interrupts)
+    pool.submit(int).result()  # with fork, the first task starts every worker: before any thread
+    return pool
+
+
+def close_pool(pool: ProcessPoolExecutor | None) -> None:
+    """Cancel what has not started (after Ctrl-C or an error) and wait for the workers: at most
+    one chunk of logs each."""
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def audit_all(
     tasks: Sequence[Task],
-    pool: multiprocessing.pool.Pool | None,
+    pool: ProcessPoolExecutor | None,
 ) -> Iterator[tuple[RunResult | None, str | None]]:
-    """Results in input order."""
+    """Results in input order. InputError (one line, exit 2, no report) when a worker dies."""
     if pool is None or len(tasks) < 2:
         for task in tasks:
             yield audit_one(task)
         return
-    workers = getattr(pool, "_processes", 2) or 2
+    from concurrent.futures.process import BrokenProcessPool
+
+    workers = getattr(pool, "_max_workers", 2) or 2
     chunksize = max(1, min(64, len(tasks) // (workers * 8)))
-    yield from pool.imap(audit_one, tasks, chunksize=chunksize)
+    done = 0
+    try:
+        for result in pool.map(audit_one, tasks, chunksize=chunksize):
+            yield result
+            done += 1
+    except BrokenProcessPool:
+        raise InputError(
+            f"a worker process died (killed by the system?) with {len(tasks) - done} of {len(tasks)} logs not audited; "
+            "no report written; try fewer --jobs",
+            where="batch",
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -757,7 +782,7 @@ def _percent(value: float | None) -> str:
 
 def run_batch(
     jobs: Jobs,
-    pool: multiprocessing.pool.Pool | None,
+    pool: ProcessPoolExecutor | None,
     *,
     fail_on: Severity,
     baseline: set[tuple[str, str]] | None,

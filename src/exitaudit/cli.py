@@ -464,9 +464,7 @@ def batch_command(
             audit=audit,
         )
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        b.close_pool(pool)
         if cluster is not None:
             cluster.close()
 
