@@ -228,3 +228,26 @@ def test_a_worker_killed_outright_is_one_error_not_a_hang(split_everything, monk
     path = SAMPLES / CASES[0]["path"]
     with LogSource(str(path)) as src, pytest.raises(InputError, match="worker process died"):
         parallel.audit_source(ENGINE, src, ExitStatus.from_code(0, Origin.FLAG), jobs=2)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, None),  # no cgroup files: the CPUs the process may run on
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu.max": "150000 100000\n"}, 2),  # 1.5 CPUs of quota: two processes
+        ({"cpu.max": "50000 100000\n"}, 1),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),
+    ],
+)
+def test_a_containers_cpu_quota_limits_the_default_processes(tmp_path, monkeypatch, files, expected):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)))  # a big host's cores
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert parallel.available_cpus(str(tmp_path)) == (64 if expected is None else expected)
+    monkeypatch.setattr(parallel, "available_cpus", lambda: 64 if expected is None else expected)
+    assert parallel.default_jobs() == min(4, 64 if expected is None else expected)

@@ -115,7 +115,7 @@ def check(
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the number of CPUs.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -419,13 +419,14 @@ def batch_command(
     param: ParamOption = None,
     fail_on: FailOnOption = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when mismatches are found (unreadable logs still exit 2).")] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the number of CPUs. 1 audits in-process. With --dask local: the local cluster's workers.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Worker processes; default: the CPUs available (a container's CPU quota counts). 1 audits in-process. With --dask local: the local cluster's workers.")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
+    from .parallel import available_cpus
     from .engine import Engine
 
     # Everything that can be wrong with the command line is found before any log is read.
@@ -449,7 +450,7 @@ def batch_command(
         audit = lambda tasks: cluster.audit_all(tasks, engine)  # noqa: E731
     else:
         # Fork the workers now, while this process has one thread: reading manifests starts polars'.
-        pool = b.make_pool(jobs if jobs is not None else (os.cpu_count() or 1))
+        pool = b.make_pool(jobs if jobs is not None else available_cpus())
     try:
         known = b.load_baseline(baseline) if baseline else None
         columns = b.Columns(path=path_column, exit=exit_column, tool=tool_column, date=date_column)

@@ -27,12 +27,12 @@ check`` never loads it, and Dask is an optional extra (``pip install 'exitaudit[
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .batch import _first_line
+from .parallel import available_cpus
 from .errors import UsageError
 from .model import RunResult
 
@@ -142,7 +142,7 @@ class DaskCluster:
     def _spawn_local(self, distributed: Any) -> None:
         try:
             self._cluster = distributed.LocalCluster(
-                n_workers=self.workers or os.cpu_count() or 1,
+                n_workers=self.workers or available_cpus(),
                 threads_per_worker=1,
                 processes=True,
                 silence_logs=logging.CRITICAL,

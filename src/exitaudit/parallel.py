@@ -44,12 +44,38 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
+MAX_DEFAULT_STRETCHES = 4
+"""Processes for one large log unless --jobs says otherwise: each holds about 35 MiB, so four
+keep a large log's audit under 200 MiB in all, and past four the reads, not the CPUs, limit it."""
+
+
+def available_cpus(cgroup: str = "/sys/fs/cgroup") -> int:
+    """The CPUs this process may use: those it may run on, fewer when a container's CPU quota
+    (cgroup v2 ``cpu.max``, or v1 ``cpu.cfs_quota_us``) allows less, as on a CI runner that shows
+    the host's cores."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    for quota_file, period_file in (("cpu.max", None), ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us")):
+        try:
+            with open(os.path.join(cgroup, quota_file)) as fh:
+                fields = fh.read().split()
+            if period_file is not None:
+                with open(os.path.join(cgroup, period_file)) as fh:
+                    fields.append(fh.read().strip())
+            quota, period = int(fields[0]), int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue  # no such file, or "max": no quota
+        if quota > 0 and period > 0:
+            cpus = min(cpus, max(1, -(-quota // period)))
+        break
+    return cpus
+
+
+def default_jobs() -> int:
+    """Processes for one large log: the CPUs available, at most MAX_DEFAULT_STRETCHES."""
+    return min(available_cpus(), MAX_DEFAULT_STRETCHES)
 
 
 def audit_source(
