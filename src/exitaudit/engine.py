@@ -45,7 +45,7 @@ from .scanner import (
     LiteralFilter,
     candidates,
     decode_line,
-    decode_text,
+    line_text,
     hyperscan_available,
 )
 from .rules import REGEX_FLAGS, Check, RuleFile, RuleSet, Signal, render_message
@@ -477,15 +477,7 @@ class Engine:
         for idx in sorted(found.plain.keys() | found.special.keys()):
             if idx in timed_out:
                 continue
-            items: list[tuple[int, str]] = []
-            for start in found.plain.get(idx, ()):
-                text = decoded.get(start)
-                if text is None:
-                    end = data.find(b"\n", start)
-                    text, bad = decode_text(data[start:] if end == -1 else data[start:end])
-                    found.invalid_utf8 += bad
-                    decoded[start] = text
-                items.append((start, text))
+            items = [(start, line_text(data, start, decoded, found)) for start in found.plain.get(idx, ())]
             items += found.special.get(idx, ())
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order

@@ -308,12 +308,7 @@ def _cleaned_lines(
     decoded: dict[int, str] = {}
     for idx, starts in hits.items():
         for seg_start in starts:
-            segment = decoded.get(seg_start)
-            if segment is None:
-                end = scan.find(b"\n", seg_start)
-                segment, bad = decode_text(scan[seg_start:] if end == -1 else scan[seg_start:end])
-                found.invalid_utf8 += bad
-                decoded[seg_start] = segment
+            segment = line_text(scan, seg_start, decoded, found)
             if segment:
                 line_no = bisect_right(clean_starts, seg_start) - 1
                 found.special.setdefault(idx, []).append((raw_starts[line_no], segment))
@@ -327,6 +322,18 @@ def _newlines(data: bytes) -> list[int]:
         out.append(pos)
         pos = find(b"\n", pos + 1)
     return out
+
+
+def line_text(buf: bytes, start: int, decoded: dict[int, str], found: Candidates) -> str:
+    """The line of ``buf`` that starts at ``start``, decoded once however many patterns it is a
+    candidate for (``decoded`` holds this buffer's); its invalid UTF-8 is counted in ``found``."""
+    text = decoded.get(start)
+    if text is None:
+        end = buf.find(b"\n", start)
+        text, bad = decode_text(buf[start:] if end == -1 else buf[start:end])
+        found.invalid_utf8 += bad
+        decoded[start] = text
+    return text
 
 
 def decode_text(data: bytes) -> tuple[str, int]:
