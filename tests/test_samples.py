@@ -8,6 +8,7 @@ consistent) must give no finding at error severity.
 from __future__ import annotations
 
 import csv
+import dataclasses
 
 import pytest
 
@@ -45,3 +46,21 @@ def test_sample_verdict(case):
     for run in (detected, forced):
         if run.verdict.value in ("consistent", "no-coverage"):  # honest runs raise no error
             assert not [f.message for f in run.findings if f.severity is Severity.ERROR]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["path"].removesuffix("/output.log") for c in CASES])
+def test_audit_without_check_outcomes_is_the_same_audit(case):
+    """A batch asks for no per-check outcomes (checks=False); everything else must be the audit
+    that check makes, including the checks skipped for an unknown exit status."""
+    for status in (ExitStatus.parse(case["exit_code"], Origin.FILE, "exit_code"), ExitStatus.unknown()):
+        runs = []
+        for checks in (True, False):
+            with LogSource(str(SAMPLES / case["path"])) as src:
+                runs.append(ENGINE.audit(src.blocks(), status, source=case["path"], checks=checks))
+        full, lean = runs
+        assert lean.checks == ()
+        assert full.checks or not full.tools
+        assert lean == dataclasses.replace(full, checks=())
+        if not full.exit_status.known and full.tools:  # the count the "exit status unknown" finding gives
+            skipped = sum(c.reason == "exit status unknown" for c in full.checks)
+            assert skipped and any(f"{skipped} check(s) that need it were skipped" in f.message for f in lean.findings)

@@ -13,7 +13,6 @@ is evaluated over them and the exit status, and the findings decide the run's ve
 
 from __future__ import annotations
 
-import dataclasses
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +56,8 @@ EVIDENCE_PER_FINDING = 10
 EVIDENCE_TEXT_MAX = 400
 ALL_VALUES_MAX = 1000
 """A signal with value = "all" keeps at most this many values, so memory stays bounded."""
+_UNKNOWN_EXIT = "exit status unknown"
+"""The reason a check that reads ``exit`` is skipped when the status is unknown."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,7 +197,20 @@ class _ToolState:
     detect_hits: int = 0
     detect_evidence: Evidence | None = None
     exit_hit: tuple[Evidence, int] | None = None
-    signals: dict[str, _SignalState] = field(default_factory=dict)
+    signals: _SignalStates = field(default_factory=lambda: _SignalStates({}))
+
+
+class _SignalStates(dict[str, "_SignalState"]):
+    """A tool's signal states by name, each made when first asked for: a log hits few of a
+    tool's signals, and the rest read as their defaults."""
+
+    def __init__(self, specs: dict[str, Signal]) -> None:
+        super().__init__()
+        self.specs = specs
+
+    def __missing__(self, name: str) -> _SignalState:
+        ss = self[name] = _SignalState(self.specs[name])
+        return ss
 
 
 class _ToolStates(dict[str, _ToolState]):
@@ -215,7 +229,7 @@ class _ToolStates(dict[str, _ToolState]):
             rf = self.rules.get(tool)
             if rf is None:
                 return None
-            st = self[tool] = _ToolState(rf, signals={n: _SignalState(s) for n, s in rf.signals.items()})
+            st = self[tool] = _ToolState(rf, signals=_SignalStates(rf.signals))
         return st
 
 
@@ -370,12 +384,14 @@ class Engine:
         tools: Sequence[str] | None = None,
         source: str = "-",
         size_hint: int | None = None,
+        checks: bool = True,
     ) -> RunResult:
         """Audit one log. ``size_hint`` (bytes, when known) lets a large log use the fast
-        filter from its first block."""
+        filter from its first block; ``checks=False`` leaves out the per-check outcomes
+        (RunResult.checks), which only check's JUnit report reads."""
         scan = self.begin(tools, size_hint)
         self.feed(scan, blocks)
-        return self.end(scan, exit_status, source)
+        return self.end(scan, exit_status, source, checks=checks)
 
     # One log's audit in three steps, so that a large log can be scanned in stretches by several
     # processes (parallel.py): begin, feed each stretch's blocks, export, absorb in log order, end.
@@ -432,9 +448,9 @@ class Engine:
                 w.pos, w.line = 0, block.first_line
             scan.windows = self._follow(scan.windows, block.data)
 
-    def end(self, scan: Scan, exit_status: ExitStatus, source: str = "-") -> RunResult:
-        result = self._evaluate(scan.states, exit_status, scan.timed_out, source, forced=scan.wanted is not None, lines=scan.lines)
-        return dataclasses.replace(result, stats=InputStats(lines=scan.lines, bytes=scan.seen, invalid_utf8=scan.invalid_utf8))
+    def end(self, scan: Scan, exit_status: ExitStatus, source: str = "-", *, checks: bool = True) -> RunResult:
+        stats = InputStats(lines=scan.lines, bytes=scan.seen, invalid_utf8=scan.invalid_utf8)
+        return self._evaluate(scan.states, exit_status, scan.timed_out, source, forced=scan.wanted is not None, stats=stats, checks=checks)
 
     def absorb(self, scan: Scan, part: dict[str, Any]) -> None:
         """Merge the export of the log's next stretch (``Scan.export``, numbered from its first
@@ -616,7 +632,8 @@ class Engine:
         source: str,
         *,
         forced: bool,
-        lines: int,
+        stats: InputStats,
+        checks: bool,
     ) -> RunResult:
         detected = [t for t, st in sorted(states.items()) if forced or st.detect_hits >= st.rule.min_matches]
 
@@ -643,14 +660,15 @@ class Engine:
                 check.when.add_matches(context)
             compiled = prepared(context)
             for check in st.rule.checks:
-                outcome, finding = self._run_check(check, st, context, compiled, exit_status, timed_signals)
-                if outcome.outcome is Outcome.SKIPPED and outcome.reason == "exit status unknown":
+                outcome, reason, finding = self._run_check(check, st, context, compiled, exit_status, timed_signals)
+                if reason is _UNKNOWN_EXIT:
                     skipped_for_exit += 1
                 if finding is not None:
                     findings.append(finding)
-                    if outcome.outcome is Outcome.FIRED:
+                    if outcome is Outcome.FIRED:
                         fired_any = True
-                outcomes.append(outcome)
+                if checks:
+                    outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, outcome, finding, reason))
 
         if not detected:
             tried = len(self.rules) if not forced else len(states)
@@ -685,7 +703,7 @@ class Engine:
             verdict=verdict,
             findings=tuple(findings),
             checks=tuple(outcomes),
-            stats=InputStats(lines=lines),
+            stats=stats,
         )
 
     def _run_check(
@@ -696,12 +714,10 @@ class Engine:
         compiled: Any,
         exit_status: ExitStatus,
         timed_signals: dict[tuple[str, str], int],
-    ) -> tuple[CheckOutcome, Finding | None]:
-        def skipped(reason: str, finding: Finding | None = None) -> tuple[CheckOutcome, Finding | None]:
-            return CheckOutcome(check.full_id, check.tool, check.title, Outcome.SKIPPED, finding, reason), finding
-
+    ) -> tuple[Outcome, str | None, Finding | None]:
+        """The check's outcome, why it was skipped (or None), and its finding (or None)."""
         if "exit" in check.when.variables and not exit_status.known:
-            return skipped("exit status unknown")
+            return Outcome.SKIPPED, _UNKNOWN_EXIT, None
         for name in sorted(_signals_needed(check, st.rule.signals)) if timed_signals else ():
             if (check.tool, name) in timed_signals:
                 line = timed_signals[(check.tool, name)]
@@ -713,7 +729,7 @@ class Engine:
                     tool=check.tool,
                     severity=max(DEFAULT_SEVERITY[Kind.INCOMPLETE], check.severity, key=lambda s: s.rank),
                 )
-                return skipped(f"regex time limit exceeded by signal {name!r} at line {line}", finding)
+                return Outcome.SKIPPED, f"regex time limit exceeded by signal {name!r} at line {line}", finding
         try:
             result = check.when.evaluate(context, compiled)
         except Exception as exc:  # noqa: BLE001 - any failure of a condition skips that check only
@@ -726,9 +742,9 @@ class Engine:
                 # A gate must not open because its check could not run (a bad --param pattern).
                 severity=max(DEFAULT_SEVERITY[Kind.INCOMPLETE], check.severity, key=lambda s: s.rank),
             )
-            return skipped(f"condition failed: {exc}", finding)
+            return Outcome.SKIPPED, f"condition failed: {exc}", finding
         if result is not True:
-            return CheckOutcome(check.full_id, check.tool, check.title, Outcome.PASSED), None
+            return Outcome.PASSED, None, None
         evidence, primary = _evidence(check, st, exit_status)
         finding = Finding(
             check=check.full_id,
@@ -741,7 +757,7 @@ class Engine:
             references=check.references,
             line=primary,
         )
-        return CheckOutcome(check.full_id, check.tool, check.title, Outcome.FIRED, finding), finding
+        return Outcome.FIRED, None, finding
 
 
 # --------------------------------------------------------------------------------------------
@@ -769,13 +785,15 @@ def _signals_needed(check: Check, signals: dict[str, Signal]) -> set[str]:
 
 def _context(st: _ToolState, exit_status: ExitStatus, params: dict[str, Any]) -> dict[str, Any]:
     ctx: dict[str, Any] = {}
-    for name, ss in st.signals.items():
-        sig = ss.signal
+    states = st.signals
+    for name, sig in st.rule.signals.items():
         if sig.order is not None:
-            a, b = (st.signals[n] for n in sig.order)
-            ctx[name] = a.first_line is not None and b.last_line is not None and a.first_line < b.last_line
+            a, b = states.get(sig.order[0]), states.get(sig.order[1])
+            ctx[name] = a is not None and b is not None and a.first_line is not None and b.last_line is not None and a.first_line < b.last_line
         else:
-            ctx[name] = list(ss.value) if isinstance(ss.value, list) else ss.value
+            ss = states.get(name)
+            value = ss.value if ss is not None else sig.default()
+            ctx[name] = list(value) if isinstance(value, list) else value
     ctx["tool"] = st.rule.tool
     ctx["params"] = params
     if exit_status.known:

@@ -86,8 +86,10 @@ def audit_source(
     tools: Sequence[str] | None = None,
     source: str = "-",
     jobs: int = 1,
+    checks: bool = True,
 ) -> RunResult:
-    """Audit an open log with up to ``jobs`` processes; its stats say what was read."""
+    """Audit an open log with up to ``jobs`` processes; its stats say what was read.
+    ``checks=False``: without the per-check outcomes (see Engine.audit)."""
     stretches = src.stretches(jobs, PARALLEL_FROM) if jobs > 1 else None
     if stretches is not None:
         import multiprocessing  # here: most audits are of small logs, and start-up counts
@@ -95,7 +97,7 @@ def audit_source(
         if "fork" not in multiprocessing.get_all_start_methods():
             stretches = None
     if stretches is None:
-        run = engine.audit(src.blocks(numbered=False), exit_status, tools=tools, source=source, size_hint=src.size)
+        run = engine.audit(src.blocks(numbered=False), exit_status, tools=tools, source=source, size_hint=src.size, checks=checks)
         stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
         return dataclasses.replace(run, stats=stats)
 
@@ -122,7 +124,7 @@ def audit_source(
             raise InputError(part[0], where=part[1])
     for part in parts:
         engine.absorb(scan, part)
-    run = engine.end(scan, exit_status, source)
+    run = engine.end(scan, exit_status, source, checks=checks)
     stats = dataclasses.replace(run.stats, bytes=sum(part["read"] for part in parts), compression=src.compression)
     return dataclasses.replace(run, stats=stats)
 

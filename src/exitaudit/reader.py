@@ -183,13 +183,15 @@ class LogSource:
             return stdin
         if is_url(self.name):
             return _open_url(self.name)
+        # No stat before the open (a batch opens thousands of logs): a folder is told from the
+        # open's failure, IsADirectoryError here, PermissionError on Windows.
         try:
-            if os.path.isdir(self.name):
-                raise InputError("is a directory, not a log file", where=self.name)
             return open(self.name, "rb")  # noqa: SIM115 - closed in __exit__
         except FileNotFoundError:
             raise InputError("no such file", where=self.name) from None
-        except PermissionError:
+        except (IsADirectoryError, PermissionError) as exc:
+            if isinstance(exc, IsADirectoryError) or os.path.isdir(self.name):
+                raise InputError("is a directory, not a log file", where=self.name) from None
             raise InputError("permission denied", where=self.name) from None
         except OSError as exc:
             raise InputError(f"cannot open: {exc.strerror or exc}", where=self.name) from None
