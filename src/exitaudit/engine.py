@@ -197,7 +197,10 @@ class _ToolState:
     detect_hits: int = 0
     detect_evidence: Evidence | None = None
     exit_hit: tuple[Evidence, int] | None = None
-    signals: _SignalStates = field(default_factory=lambda: _SignalStates({}))
+    signals: _SignalStates = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.signals = _SignalStates(self.rule.signals)
 
 
 class _SignalStates(dict[str, "_SignalState"]):
@@ -229,7 +232,7 @@ class _ToolStates(dict[str, _ToolState]):
             rf = self.rules.get(tool)
             if rf is None:
                 return None
-            st = self[tool] = _ToolState(rf, signals=_SignalStates(rf.signals))
+            st = self[tool] = _ToolState(rf)
         return st
 
 
