@@ -595,3 +595,21 @@ def test_check_imports_none_of_the_heavy_or_optional_modules():
     assert "exitaudit.engine" in imported  # the measurement works
     heavy = {"polars", "exitaudit.batch", "dask", "distributed", "fsspec", "exitaudit.distributed", "multiprocessing", "jsonschema", "hashlib"}
     assert not heavy & imported
+
+
+def test_the_early_polars_import_never_prints_a_traceback(monkeypatch):
+    """batch imports polars in a thread while the workers audit; an exception escaping a thread
+    goes to threading.excepthook, which prints its traceback, so a failing import there must be
+    silent (the import when the tables are made fails again, in the main thread, and is reported
+    there)."""
+    import threading
+
+    from exitaudit import batch
+
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    monkeypatch.setitem(sys.modules, "polars", None)  # `import polars` now raises ImportError
+    thread = threading.Thread(target=batch._import_polars)
+    thread.start()
+    thread.join()
+    assert escaped == []
