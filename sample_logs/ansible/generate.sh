@@ -8,10 +8,9 @@ set -euo pipefail
 ANSIBLE_CORE_VERSION="2.17.14"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WORK="${TMPDIR:-/tmp}/exitaudit-samples/ansible"
-rm -rf "$WORK"
+. "$HERE/../lib.sh"
+scratch_dir ansible
 mkdir -p "$WORK/project"
-trap 'rm -rf "$WORK"; rmdir "$(dirname "$WORK")" 2>/dev/null || true' EXIT
 
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
 python3 -m venv "$WORK/venv"
@@ -31,14 +30,7 @@ export ANSIBLE_TIMEOUT=5
 export ANSIBLE_NOCOLOR=1
 unset ANSIBLE_CONFIG || true
 
-capture() {
-    local case_dir="$HERE/$1"; shift
-    mkdir -p "$case_dir"
-    set +e
-    timeout 120 "$@" > "$case_dir/output.log" 2>&1 < /dev/null
-    echo $? > "$case_dir/exit_code"
-    set -e
-}
+CAPTURE_TIMEOUT=120  # seconds per captured command (capture, lib.sh; its default is 60)
 
 write_toml() {
     cat > "$HERE/$1/case.toml" <<EOF

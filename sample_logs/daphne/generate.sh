@@ -18,6 +18,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/../lib.sh"
 PY="${PYTHON:-python3}"
 
 DAPHNE_OLD="4.1.2"   # newest release before the fix
@@ -26,31 +27,16 @@ DAPHNE_NEW="4.2.3"   # fixed line (fix landed in 4.2.0)
 DEPS=(twisted==26.10.0 asgiref==3.13.0)
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/exitaudit-daphne.XXXXXX")"
-BG_PIDS=()
-# BG_PIDS: `timeout` pids of servers still running (removed once waited for, so a
-# recycled pid is never signalled). On an early exit their daphne gets SIGTERM;
-# `timeout -k` bounds them in any case.
+# On an early exit, servers still running (BG_PIDS, lib.sh) get SIGTERM.
 cleanup() {
-    local p c
-    for p in "${BG_PIDS[@]}"; do
-        for c in $(pgrep -P "$p" 2>/dev/null || true); do kill -TERM "$c" 2>/dev/null || true; done
-    done
+    stop_servers TERM
     rm -rf "$WORK"
-}
-untrack() {
-    local p keep=()
-    for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
 }
 trap cleanup EXIT
 
 PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
 log() { printf '[daphne/generate] %s\n' "$*" >&2; }
-
-free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # wait_listen PORT: bounded wait until something accepts on 127.0.0.1:PORT
 wait_listen() {
@@ -62,17 +48,6 @@ wait_listen() {
         sleep 0.1
     done
     log "nothing listening on 127.0.0.1:$1 after 10s"
-    return 1
-}
-
-# child_of PID: the process `timeout` started (so signals go to the server itself)
-child_of() {
-    local i c
-    for i in $(seq 1 50); do
-        c="$(pgrep -P "$1" | head -n1 || true)"
-        if [ -n "$c" ]; then echo "$c"; return 0; fi
-        sleep 0.1
-    done
     return 1
 }
 

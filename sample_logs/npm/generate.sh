@@ -7,10 +7,9 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WORK="${TMPDIR:-/tmp}/exitaudit-samples/npm"
-rm -rf "$WORK"
+. "$HERE/../lib.sh"
+scratch_dir npm
 mkdir -p "$WORK/project" "$WORK/monorepo/packages/money"
-trap 'rm -rf "$WORK"; rmdir "$(dirname "$WORK")" 2>/dev/null || true' EXIT
 
 export LC_ALL=C LANG=C
 # Keep npm's cache and logs in the scratch dir, use an empty user config (so this machine's
@@ -24,14 +23,7 @@ export NO_UPDATE_NOTIFIER=1 NO_COLOR=1
 NODE_VERSION="$(node --version)"
 NPM_VERSION="$(npm --version)"
 
-capture() {
-    local case_dir="$HERE/$1"; shift
-    mkdir -p "$case_dir"
-    set +e
-    timeout 120 "$@" > "$case_dir/output.log" 2>&1 < /dev/null
-    echo $? > "$case_dir/exit_code"
-    set -e
-}
+CAPTURE_TIMEOUT=120  # seconds per captured command (capture, lib.sh; its default is 60)
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [NPM_VERSION]
     cat > "$HERE/$1/case.toml" <<EOF

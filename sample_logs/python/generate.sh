@@ -5,10 +5,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-WORK="${TMPDIR:-/tmp}/exitaudit-samples/python"
-rm -rf "$WORK"
-mkdir -p "$WORK"
-trap 'rm -rf "$WORK"; rmdir "$(dirname "$WORK")" 2>/dev/null || true' EXIT
+. "$HERE/../lib.sh"
+scratch_dir python
 cd "$WORK"
 
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
@@ -18,14 +16,6 @@ PY_VERSION="$("$PY" --version 2>&1)"
 # CI images commonly set this; it keeps stdout and stderr in the order they were written.
 export PYTHONUNBUFFERED=1
 
-capture() {
-    local case_dir="$HERE/$1"; shift
-    mkdir -p "$case_dir"
-    set +e
-    timeout 60 "$@" > "$case_dir/output.log" 2>&1 < /dev/null
-    echo $? > "$case_dir/exit_code"
-    set -e
-}
 
 write_toml() {
     cat > "$HERE/$1/case.toml" <<EOF

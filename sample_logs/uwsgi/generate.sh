@@ -24,6 +24,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/../lib.sh"
 PY="${PYTHON:-python3}"
 
 UWSGI_RACE="2.0.25.1"
@@ -31,31 +32,16 @@ UWSGI_FIXED="2.0.28"
 RACE_TRIES="${RACE_TRIES:-50}"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/exitaudit-uwsgi.XXXXXX")"
-BG_PIDS=()
-# BG_PIDS: `timeout` pids of servers still running (removed once waited for, so a
-# recycled pid is never signalled). On an early exit their uWSGI master gets SIGINT;
-# `timeout -k` bounds them in any case.
+# On an early exit, servers still running (BG_PIDS, lib.sh) get SIGINT.
 cleanup() {
-    local p c
-    for p in "${BG_PIDS[@]}"; do
-        for c in $(pgrep -P "$p" 2>/dev/null || true); do kill -INT "$c" 2>/dev/null || true; done
-    done
+    stop_servers INT
     rm -rf "$WORK"
-}
-untrack() {
-    local p keep=()
-    for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
 }
 trap cleanup EXIT
 
 PYVER="$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
 log() { printf '[uwsgi/generate] %s\n' "$*" >&2; }
-
-free_port() {
-    "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # wait_http URL: bounded wait until the URL answers (any HTTP status)
 wait_http() {
@@ -77,17 +63,6 @@ wait_log() {
         sleep 0.1
     done
     log "'$2' did not appear $3 time(s) in $1 after 20s"
-    return 1
-}
-
-# child_of PID: the process `timeout` started (so signals go to the uWSGI master itself)
-child_of() {
-    local i c
-    for i in $(seq 1 50); do
-        c="$(pgrep -P "$1" | head -n1 || true)"
-        if [ -n "$c" ]; then echo "$c"; return 0; fi
-        sleep 0.1
-    done
     return 1
 }
 
