@@ -2,7 +2,7 @@
 #
 #   . "$HERE/../lib.sh"
 #
-# Plain shell functions, no side effect on sourcing. CI never runs the generators.
+# Sourcing it defines functions and an empty BG_PIDS, and runs nothing. CI never runs the generators.
 
 # scratch_dir NAME: WORK becomes ${TMPDIR:-/tmp}/exitaudit-samples/NAME, emptied now and removed
 # on exit. A fixed path, not mktemp's, keeps the paths the tools print stable between
