@@ -10,7 +10,8 @@ Prints CPU milliseconds per log, in one process, for:
 * reading it and running the built-in pack's Hyperscan database over it: the part of the audit
   that looks at every byte, and the least any audit built on Hyperscan can cost;
 * exitaudit's whole audit of it (``batch.audit_one``: read, scan, confirm, evaluate the checks);
-* ripgrep with one thread, ``rg -c`` over the same patterns (see run.py), divided by the logs.
+* ripgrep with one thread, ``rg -c`` over the same patterns (see run.py), divided by the logs;
+  its start-up (compiling the patterns) is spread over them, so use a thousand logs or more.
 
 The first two against the last say how much room a per-log target leaves for everything else.
 Needs Hyperscan (``pip install 'exitaudit[fast]'``) and Debian's ``ripgrep``.
