@@ -781,7 +781,7 @@ def _percent(value: float | None) -> str:
 def _import_polars() -> None:
     try:
         import polars  # noqa: F401 - imported for its side effect: sys.modules
-    except BaseException:  # noqa: BLE001 - a thread's exception prints a traceback; the import
+    except Exception:  # noqa: BLE001 - a thread's exception prints a traceback; the import
         pass  # in the main thread, when the tables are made, fails again and says why
 
 
