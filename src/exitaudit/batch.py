@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
-from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
+from .model import VERDICT_ORDER, ExitStatus, Finding, Kind, Origin, RunResult, Severity
 from .output import Staged as _Staged
 from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
@@ -538,6 +538,10 @@ class Results:
     failing: int = 0
     """Findings at or above fail_on that the baseline does not hold."""
     baselined: int = 0
+    keep_evidence: bool = False
+    """Keep each finding's evidence lines (cut short) for the HTML page; off, a batch keeps none."""
+    evidence: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
+    """Per finding row, with keep_evidence: its first evidence lines as (line, text)."""
 
     def __post_init__(self) -> None:
         self.runs = {c: [] for c in RUN_COLUMNS}
@@ -586,6 +590,8 @@ class Results:
                 f["message"].append(finding.message)
                 f["line"].append(finding.line)
                 f["baselined"].append(known)
+                if self.keep_evidence:
+                    self.evidence.append(_kept_evidence(finding))
             self.baselined += baselined
             r["checks"].append(" ".join(sorted({fd.check for fd in run.findings})))
             for kind, col in KIND_COLUMNS.items():
@@ -774,6 +780,16 @@ class Results:
         console.print(self.headline(), markup=False)
 
 
+EVIDENCE_KEPT = 5
+EVIDENCE_CHARS = 300
+
+
+def _kept_evidence(finding: Finding) -> tuple[tuple[int, str], ...]:
+    from .context import cut
+
+    return tuple((e.line, cut(e.text, EVIDENCE_CHARS)) for e in finding.evidence[:EVIDENCE_KEPT])
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
@@ -795,13 +811,14 @@ def run_batch(
     progress: bool,
     adjust: Callable[[RunResult], RunResult] | None = None,
     audit: Callable[[Sequence[Task]], Iterator[tuple[RunResult | None, str | None]]] | None = None,
+    keep_evidence: bool = False,
 ) -> Results:
     """Audit every job, in input order; an unreadable log is said (one line) and becomes a row
     with ``error``. ``adjust`` (the configuration file's overrides and suppressions, see
     config.apply) is applied to each run before it is counted. ``audit`` replaces
     ``audit_all(tasks, pool)`` with another stream of the same results in the same order (the
     workers of a Dask cluster, distributed.py)."""
-    results = Results(jobs.carried, jobs.date, fail_on, baseline)
+    results = Results(jobs.carried, jobs.date, fail_on, baseline, keep_evidence=keep_evidence)
     tasks: list[Task] = [(j.source, j.status, j.tools, j.error) for j in jobs.jobs]
     stream = audit(tasks) if audit is not None else audit_all(tasks, pool)
     if (pool is not None or audit is not None) and len(tasks) > 1:
