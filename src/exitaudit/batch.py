@@ -491,11 +491,13 @@ def close_pool(pool: ProcessPoolExecutor | None) -> None:
 def audit_all(
     tasks: Sequence[Task],
     pool: ProcessPoolExecutor | None,
-) -> Iterator[tuple[RunResult | None, str | None]]:
-    """Results in input order. InputError (one line, exit 2, no report) when a worker dies."""
+    work: Callable[[Task], Any] = audit_one,
+) -> Iterator[Any]:
+    """``work`` (default: audit_one) of every task, in input order, on the pool's workers.
+    InputError (one line, exit 2, no report) when a worker dies."""
     if pool is None or len(tasks) < 2:
         for task in tasks:
-            yield audit_one(task)
+            yield work(task)
         return
     from concurrent.futures.process import BrokenProcessPool
 
@@ -503,7 +505,7 @@ def audit_all(
     chunksize = max(1, min(64, len(tasks) // (workers * 8)))
     done = 0
     try:
-        for result in pool.map(audit_one, tasks, chunksize=chunksize):
+        for result in pool.map(work, tasks, chunksize=chunksize):
             yield result
             done += 1
     except BrokenProcessPool:

@@ -634,14 +634,18 @@ def rules_lint(
 class SchemaName(str, Enum):
     report = "report"
     rules = "rules"
+    mine = "mine"
 
 
 @app.command()
-def schema(which: Annotated[SchemaName, typer.Argument(help="report: the JSON report; rules: the rule file format.")] = SchemaName.report) -> None:
+def schema(which: Annotated[SchemaName, typer.Argument(help="report: the JSON report; rules: the rule file format; mine: the JSON of exitaudit mine.")] = SchemaName.report) -> None:
     """Print a JSON Schema: of the JSON report (default) or of rule files."""
     from importlib import resources
 
     sys.stdout.write(resources.files("exitaudit").joinpath(f"schemas/{which.value}.schema.json").read_text("utf-8"))
+
+
+from . import cli_mine  # noqa: E402,F401 - registers `exitaudit mine` on the app
 
 
 # --------------------------------------------------------------------------------------------
