@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
 from .model import ExitStatus, Origin, Report, RunResult, Severity
-from .output import write_reports
+from .output import check_distinct, write_reports
 
 app = typer.Typer(
     name="exitaudit",
@@ -135,6 +135,7 @@ def check(
         status = ExitStatus.unknown()
     if logs.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out)])
 
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
@@ -294,6 +295,7 @@ def run_command(
     for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab")):
         if path is not None and path != "-":
             _writable_destination(path, what)
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out)])
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
     engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
@@ -433,6 +435,7 @@ def batch_command(
     for path, what in ((output, "--output"), (findings_out, "--findings"), (summary_out, "--summary")):
         if path is not None:
             b.table_format(path, what)
+    check_distinct([("--output", output), ("--findings", findings_out), ("--summary", summary_out), ("--junit", junit_out)])
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
