@@ -368,10 +368,21 @@ def _open_url(url: str) -> BinaryIO:
 
 
 def _utf8_boundary(data: bytes, limit: int) -> int:
-    """An offset at or just below ``limit`` that does not split a UTF-8 sequence."""
-    cut = limit
-    while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
-        cut -= 1
+    """An offset at or just below ``limit`` that does not split a UTF-8 sequence. ``data`` may
+    end exactly at ``limit`` (a giant line's carry grown to it): then a sequence begun in its
+    last three bytes, whose rest is still to be read, goes to the next piece."""
+    if limit < len(data):
+        cut = limit
+        while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        return cut
+    cut = len(data)
+    for back in range(1, min(4, cut) + 1):
+        lead = data[cut - back]
+        if lead & 0xC0 == 0x80:
+            continue  # a continuation byte: its lead is further back
+        needs = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        return cut - back if needs > back and cut - back > 0 else cut
     return cut
 
 
