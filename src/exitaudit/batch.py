@@ -19,6 +19,7 @@ import glob as globmod
 import json
 import math
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -167,7 +168,7 @@ def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitS
         status = _read_sidecar_quickly(sidecar)
         if status is not None:
             return status, None
-        if os.path.isfile(sidecar):
+        if os.path.lexists(sidecar) and not os.path.isdir(sidecar):  # read_text says what is wrong: a FIFO, its text
             try:
                 return ExitStatus.parse(read_text(sidecar), Origin.FILE, sidecar), None
             except InputError as exc:
@@ -176,14 +177,17 @@ def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitS
 
 
 def _read_sidecar_quickly(path: str) -> ExitStatus | None:
-    """A well-formed sidecar's status with three system calls (a batch reads one per log, in
+    """A well-formed sidecar's status with four system calls (a batch reads one per log, in
     this process, before any worker starts); None for anything else, which read_text and
     ExitStatus.parse then explain."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # Non-blocking: a FIFO planted as a sidecar must not hang the batch (refused by read_text).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         data = os.read(fd, 32)
     except OSError:
         return None

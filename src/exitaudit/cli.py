@@ -130,7 +130,7 @@ def check(
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
-        status = ExitStatus.parse(read_text(exit_code_file), Origin.FILE, str(exit_code_file))
+        status = ExitStatus.parse(read_text(exit_code_file, regular_only=False), Origin.FILE, str(exit_code_file))
     else:
         status = ExitStatus.unknown()
     if logs.count("-") > 1:

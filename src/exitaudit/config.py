@@ -21,6 +21,7 @@ import dataclasses
 import difflib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -180,12 +181,26 @@ def discover(start: str | os.PathLike[str]) -> Path | None:
 
 
 def _has_section(pyproject: Path) -> bool:
+    """Whether a found pyproject.toml is ours. Read only up to MAX_CONFIG_BYTES (a sparse 1 GB
+    file once took 3 GB and 17 s): one larger that mentions exitaudit in that much is refused by
+    load(), in one line; one that does not is someone else's and passed over."""
     try:
-        text = pyproject.read_text("utf-8", errors="replace")
+        fd = os.open(pyproject, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return False
-    if "exitaudit" not in text:
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return True  # ours to refuse, in one line (load() says it is not a regular file)
+        head = os.read(fd, MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if b"exitaudit" not in head:
         return False  # cheap: not ours, and a broken pyproject.toml that is not ours is not our error
+    if len(head) > MAX_CONFIG_BYTES:
+        return True  # load() refuses it: larger than the limit
+    text = head.decode("utf-8", errors="replace")
     data = _parse(str(pyproject), text)
     return isinstance(data.get("tool"), dict) and "exitaudit" in data["tool"]
 
