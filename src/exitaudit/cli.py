@@ -68,7 +68,10 @@ RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r
 
 
 def _say(message: str) -> None:
-    print(f"exitaudit: {message}", file=sys.stderr)
+    try:
+        print(f"exitaudit: {message}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # standard error on a full disk: nowhere left to say it
 
 
 def _version(value: bool) -> None:
@@ -308,7 +311,11 @@ def run_command(
     code = done.returncode
     with done:
         # From here on the command has run: nothing may replace its exit status with exitaudit's.
+        for stream, why in done.not_passed.items():
+            _say(f"cannot write the command's standard {'output' if stream == 'stdout' else 'error'}: {why}; the rest of it was not passed through")
         try:
+            if done.spool.failed is not None:
+                raise _AuditSkipped(done.spool.failed)
             if rules_error is not None:
                 raise rules_error
             from .reporters import renderer
@@ -327,6 +334,8 @@ def run_command(
                 _append_step_summary(report)
             if code == 0 and report.has_failures and not exit_zero:
                 code = on_mismatch if on_mismatch is not None else ExitCode.MISMATCH
+        except _AuditSkipped as exc:
+            _say(f"audit skipped: {exc}; exiting with the command's status {code}")
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the command's status must survive any failure
             if os.environ.get("EXITAUDIT_DEBUG"):
                 import traceback
@@ -339,6 +348,10 @@ def run_command(
         sys.stderr.flush()
         wrapper.die_of_sigint()
     raise typer.Exit(int(code))
+
+
+class _AuditSkipped(Exception):
+    """The copy of a wrapped command's output could not be kept (``$TMPDIR`` full): no audit."""
 
 
 def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
