@@ -297,6 +297,7 @@ def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
         path = entry if os.path.isabs(entry) else os.path.normpath(os.path.join(base, entry))
         if not os.path.exists(path):
             raise cfg.error(["rules"], f"no such file or directory: {entry} (relative to {cfg.path})", value=entry)
+        _inside_project(cfg, entry, path, base)
         rules.append(path)
 
     severity: dict[str, Severity] = {}
@@ -338,6 +339,29 @@ def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
         fail_on=Severity(fail_on) if fail_on is not None else None,
         color=color,
     )
+
+
+def _inside_project(cfg: Config, entry: str, path: str, base: str) -> None:
+    """A rule path from a configuration file must lie inside the configuration's project (the
+    folder holding the file), symbolic links resolved, and so must every rule file of a folder
+    it names: a repository's configuration must not make a CI job read ``/etc/passwd`` or another
+    project's files into its log. The command line's ``--rules`` may name any path."""
+    from .rules import rule_paths
+
+    root = os.path.realpath(base)
+    files = [path]
+    if os.path.isdir(path):
+        files += [str(p) for p in rule_paths(path)]
+    for file in files:
+        real = os.path.realpath(file)
+        if os.path.commonpath([root, real]) != root:
+            shown = entry if file == path else f"{entry} ({os.path.basename(file)})"
+            raise cfg.error(
+                ["rules"],
+                f"{shown} is outside the project {root}: a configuration file names rule files only inside its own folder"
+                " (name others with --rules on the command line)",
+                value=entry,
+            )
 
 
 def _suppression(cfg: Config, i: int, entry: dict[str, Any]) -> Suppression:
