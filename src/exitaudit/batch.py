@@ -15,6 +15,7 @@ matches findings by (source, check), so audit a growing archive from the same pl
 
 from __future__ import annotations
 
+import errno
 import glob as globmod
 import json
 import math
@@ -105,6 +106,8 @@ class Job:
     """The manifest row's other columns, under their output names."""
     error: str | None = None
     """Why the log cannot be audited, found before reading it (a bad sidecar)."""
+    skipped: bool = False
+    """Not a log after all (a symbolic-link loop): a row that says so, a warning, not an error."""
 
 
 @dataclass
@@ -227,10 +230,27 @@ def _directory_jobs(top: str, tools: tuple[str, ...] | None) -> list[Job]:
                 continue
             if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
                 subfolders.append(entry.path)
-            elif _is_log_name(entry.name) and entry.is_file():
+            elif _is_log_name(entry.name) and _is_file(entry):
                 jobs.append(_log_job(entry.path, tools, names))
+            elif _is_log_name(entry.name) and entry.is_symlink() and _link_loops(entry.path):
+                jobs.append(Job(entry.path, ExitStatus.unknown(), tools, None, f"{entry.path}: a loop of symbolic links; skipped", skipped=True))
         pending += reversed(subfolders)
     return jobs
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP, ENAMETOOLONG: a link that leads nowhere
+        return False
+
+
+def _link_loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _glob_jobs(pattern: str, tools: tuple[str, ...] | None) -> list[Job]:
@@ -539,6 +559,8 @@ class Results:
     finding_run: list[int] = field(default_factory=list)
     verdicts: Counter[str] = field(default_factory=Counter)
     errors: int = 0
+    skipped: int = 0
+    """Rows of entries that were not logs after all (a symbolic-link loop)."""
     failing: int = 0
     """Findings at or above fail_on that the baseline does not hold."""
     baselined: int = 0
@@ -557,7 +579,10 @@ class Results:
         r["source"].append(job.source)
         if run is None:
             es = job.status
-            self.errors += 1
+            if job.skipped:
+                self.skipped += 1
+            else:
+                self.errors += 1
             self.run_tools.append(job.tools or ())
             r["tools"].append(" ".join(job.tools) if job.tools else None)
             r["verdict"].append(None)
@@ -722,6 +747,8 @@ class Results:
             text += ": " + ", ".join(parts)
         if self.errors:
             text += f"; {self.errors} unreadable"
+        if self.skipped:
+            text += f"; {self.skipped} skipped"
         if self.failing:
             text += f"; {self.failing} finding(s) at or above {self.fail_on.value}"
         if self.baseline is not None:
@@ -820,7 +847,7 @@ def run_batch(
     if not progress:
         for job, (run, error) in zip(jobs.jobs, stream, strict=True):
             if error is not None:
-                say(error)
+                say(f"warning: {error}" if job.skipped else error)
             results.add(job, run, error)
         return results
     from rich.console import Console
@@ -834,7 +861,8 @@ def run_batch(
         task = bar.add_task("audit", total=len(tasks))
         for job, (run, error) in zip(jobs.jobs, stream, strict=True):
             if error is not None:
-                bar.console.print(f"exitaudit: {error}", markup=False, highlight=False, soft_wrap=True)
+                shown = f"warning: {error}" if job.skipped else error
+                bar.console.print(f"exitaudit: {shown}", markup=False, highlight=False, soft_wrap=True)
             results.add(job, run, error)
             bar.advance(task)
     return results
