@@ -266,34 +266,58 @@ def _glob_jobs(pattern: str, tools: tuple[str, ...] | None) -> list[Job]:
 # Manifests ---------------------------------------------------------------------------------
 
 
-def _read_manifest(path: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The column names and rows of a manifest; InputError naming the file when it cannot be read."""
+MANIFEST_BATCH = 50_000
+"""Manifest rows read at a time: a manifest is streamed, never held whole (10 million rows held
+as dicts took 6.5 GB before the bad last row was reported)."""
+
+Rows = Callable[[], Iterator[dict[str, Any]]]
+"""A manifest's rows, read anew from the file each time it is called."""
+
+
+def _open_manifest(path: str) -> tuple[list[str], Rows]:
+    """The column names of a manifest and a way to stream its rows; InputError naming the file
+    when it cannot be read (raised by the call, or while the rows are read)."""
     fmt = TABLE_FORMATS[os.path.splitext(path)[1].lower()]
     if not os.path.exists(path):
         raise InputError("no such file", where=path)
     if not os.path.isfile(path):
         raise InputError("is not a file", where=path)
     if fmt == "jsonl":
-        return _read_jsonl(path)
+        names: dict[str, None] = {}
+        for row in _jsonl_rows(path):
+            for key in row:
+                names.setdefault(key, None)
+        return list(names), lambda: _jsonl_rows(path)
     import polars as pl
 
-    try:
+    def scan() -> pl.LazyFrame:
         if fmt == "parquet":
-            df = pl.read_parquet(path)
-        else:
-            df = pl.read_csv(path, separator="\t" if fmt == "tsv" else ",", infer_schema=False)
-    except PermissionError:
-        raise InputError("permission denied", where=path) from None
-    except pl.exceptions.NoDataError:
-        raise InputError(f"empty {fmt.upper()} file: a manifest needs at least a header", where=path) from None
+            return pl.scan_parquet(path)
+        return pl.scan_csv(path, separator="\t" if fmt == "tsv" else ",", infer_schema=False)
+
+    def failed(exc: Exception) -> InputError:
+        if isinstance(exc, PermissionError):
+            return InputError("permission denied", where=path)
+        if isinstance(exc, pl.exceptions.NoDataError):
+            return InputError(f"empty {fmt.upper()} file: a manifest needs at least a header", where=path)
+        return InputError(f"cannot read as {fmt.upper()}: {_first_line(exc)}", where=path)
+
+    try:
+        names_list = scan().collect_schema().names()
     except Exception as exc:  # noqa: BLE001 - polars raises many kinds; each is an unreadable manifest
-        raise InputError(f"cannot read as {fmt.upper()}: {_first_line(exc)}", where=path) from None
-    return list(df.columns), df.to_dicts()
+        raise failed(exc) from None
+
+    def rows() -> Iterator[dict[str, Any]]:
+        try:
+            for df in scan().collect_batches(chunk_size=MANIFEST_BATCH):
+                yield from df.iter_rows(named=True)
+        except Exception as exc:  # noqa: BLE001 - as above, found while reading on
+            raise failed(exc) from None
+
+    return names_list, rows
 
 
-def _read_jsonl(path: str) -> tuple[list[str], list[dict[str, Any]]]:
-    names: dict[str, None] = {}
-    rows: list[dict[str, Any]] = []
+def _jsonl_rows(path: str) -> Iterator[dict[str, Any]]:
     try:
         with open(path, encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, 1):
@@ -305,16 +329,13 @@ def _read_jsonl(path: str) -> tuple[list[str], list[dict[str, Any]]]:
                     raise InputError(f"line {number}: not JSON: {exc.msg}", where=path) from None
                 if not isinstance(row, dict):
                     raise InputError(f"line {number}: expected a JSON object, got {type(row).__name__}", where=path)
-                for key in row:
-                    names.setdefault(key, None)
-                rows.append(row)
+                yield row
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte {exc.start})", where=path) from None
     except PermissionError:
         raise InputError("permission denied", where=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=path) from None
-    return list(names), rows
 
 
 def _cell_text(value: Any) -> str | None:
@@ -338,7 +359,7 @@ def _manifest_jobs(
     known_tools: set[str],
     default_tools: tuple[str, ...] | None,
 ) -> tuple[list[Job], list[str], str | None]:
-    names, rows = _read_manifest(path)
+    names, rows = _open_manifest(path)
     listed = ", ".join(names) or "none"
     for col, option in ((columns.path, "--path-column"), (columns.exit, "--exit-column")):
         if col not in names:
@@ -352,40 +373,61 @@ def _manifest_jobs(
     date_name = carried.get(date_col)
 
     base = os.path.dirname(path)
-    jobs: list[Job] = []
-    for number, row in enumerate(rows, 1):
-        where = f"{path}: row {number}"
-        log = _cell_text(row.get(columns.path))
-        if log is None:
-            raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
-        if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
-            log = os.path.expanduser(log)
-            if not os.path.isabs(log):
-                log = os.path.join(base, log)
-        code = _cell_text(row.get(columns.exit))
-        if code is None:
-            status = ExitStatus.unknown()
-        elif isinstance(row.get(columns.exit), bool):
-            raise InputError(f"{columns.exit}: expected an exit code from 0 to 255, got {row.get(columns.exit)!r}", where=where)
-        else:
-            try:
-                status = ExitStatus.parse(code, Origin.FILE, f"{path} row {number}")
-            except InputError as exc:
-                raise InputError(f"{columns.exit}: {exc.message}", where=where) from None
-        tools = default_tools
-        if tool_col is not None:
-            cell = _cell_text(row.get(tool_col))
-            if cell is not None:
-                tools = tuple(dict.fromkeys(cell.split()))
-                unknown = [t for t in tools if t not in known_tools]
-                if unknown:
-                    raise InputError(
-                        f"{tool_col}: unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(known_tools))}",
-                        where=where,
-                    )
-        values = {out: row.get(name) for name, out in carried.items()}
-        jobs.append(Job(log, status, tools, values))
-    return jobs, list(carried.values()), date_name
+
+    def jobs() -> Iterator[Job]:
+        for number, row in enumerate(rows(), 1):
+            yield _manifest_job(path, number, row, base, columns, tool_col, carried, known_tools, default_tools)
+
+    # Every row is checked before any job is kept: a bad row (the last of millions) is reported
+    # with its number at the memory of one batch of rows, not of the whole manifest's jobs.
+    for _ in jobs():
+        pass
+    return list(jobs()), list(carried.values()), date_name
+
+
+def _manifest_job(
+    path: str,
+    number: int,
+    row: dict[str, Any],
+    base: str,
+    columns: Columns,
+    tool_col: str | None,
+    carried: dict[str, str],
+    known_tools: set[str],
+    default_tools: tuple[str, ...] | None,
+) -> Job:
+    """One manifest row as a job; InputError naming the row when it is not valid."""
+    where = f"{path}: row {number}"
+    log = _cell_text(row.get(columns.path))
+    if log is None:
+        raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
+    if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
+        log = os.path.expanduser(log)
+        if not os.path.isabs(log):
+            log = os.path.join(base, log)
+    code = _cell_text(row.get(columns.exit))
+    if code is None:
+        status = ExitStatus.unknown()
+    elif isinstance(row.get(columns.exit), bool):
+        raise InputError(f"{columns.exit}: expected an exit code from 0 to 255, got {row.get(columns.exit)!r}", where=where)
+    else:
+        try:
+            status = ExitStatus.parse(code, Origin.FILE, f"{path} row {number}")
+        except InputError as exc:
+            raise InputError(f"{columns.exit}: {exc.message}", where=where) from None
+    tools = default_tools
+    if tool_col is not None:
+        cell = _cell_text(row.get(tool_col))
+        if cell is not None:
+            tools = tuple(dict.fromkeys(cell.split()))
+            unknown = [t for t in tools if t not in known_tools]
+            if unknown:
+                raise InputError(
+                    f"{tool_col}: unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(known_tools))}",
+                    where=where,
+                )
+    values = {out: row.get(name) for name, out in carried.items()}
+    return Job(log, status, tools, values)
 
 
 _SCALARS = (str, int, float, bool, date, datetime, time, timedelta)

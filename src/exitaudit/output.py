@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import errno
 import functools
-import hashlib
 import os
 import re
-import socket
 import stat
 import sys
 import tempfile
@@ -205,11 +203,14 @@ _cleaned: set[str] = set()
 
 @functools.cache
 def _host_tag() -> str:
+    import socket
+    import zlib  # a checksum, not hashlib: that loads OpenSSL, a cost check's start-up avoids
+
     try:
         namespace = os.readlink("/proc/self/ns/pid")
     except OSError:
         namespace = ""
-    return hashlib.blake2s(f"{socket.gethostname()} {namespace}".encode(), digest_size=3).hexdigest()
+    return f"{zlib.crc32(f'{socket.gethostname()} {namespace}'.encode()) & 0xFFFFFF:06x}"
 
 
 def _writer_tag() -> str:
