@@ -379,10 +379,47 @@ def _manifest_jobs(
             yield _manifest_job(path, number, row, base, columns, tool_col, carried, known_tools, default_tools)
 
     # Every row is checked before any job is kept: a bad row (the last of millions) is reported
-    # with its number at the memory of one batch of rows, not of the whole manifest's jobs.
-    for _ in jobs():
-        pass
+    # with its number at the memory of one batch of rows, not of the whole manifest's jobs. The
+    # check remembers the exit codes and tool cells it has seen valid (a few distinct values
+    # over millions of rows); a row it doubts is made into a job, which raises the error.
+    good_codes: set[str] = set()
+    good_tools: set[str] = set()
+    for number, row in enumerate(rows(), 1):
+        if not _plausible(row, columns, tool_col, known_tools, good_codes, good_tools):
+            _manifest_job(path, number, row, base, columns, tool_col, carried, known_tools, default_tools)
     return list(jobs()), list(carried.values()), date_name
+
+
+def _plausible(
+    row: dict[str, Any],
+    columns: Columns,
+    tool_col: str | None,
+    known_tools: set[str],
+    good_codes: set[str],
+    good_tools: set[str],
+) -> bool:
+    """Whether a manifest row is valid, cheaply: False sends it to _manifest_job for the error."""
+    if _cell_text(row.get(columns.path)) is None:
+        return False
+    value = row.get(columns.exit)
+    if isinstance(value, bool):
+        return False
+    code = _cell_text(value)
+    if code is not None and code not in good_codes:
+        try:
+            ExitStatus.parse(code, Origin.FILE, "")
+        except InputError:
+            return False
+        if len(good_codes) < 1000:
+            good_codes.add(code)
+    if tool_col is not None:
+        cell = _cell_text(row.get(tool_col))
+        if cell is not None and cell not in good_tools:
+            if not all(t in known_tools for t in cell.split()):
+                return False
+            if len(good_tools) < 10_000:
+                good_tools.add(cell)
+    return True
 
 
 def _manifest_job(
@@ -402,7 +439,8 @@ def _manifest_job(
     if log is None:
         raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
     if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
-        log = os.path.expanduser(log)
+        if log.startswith("~"):
+            log = os.path.expanduser(log)
         if not os.path.isabs(log):
             log = os.path.join(base, log)
     code = _cell_text(row.get(columns.exit))
