@@ -234,6 +234,14 @@ def test_run_with_stdout_on_a_full_disk_exits_with_the_commands_code():
     assert "oops" in err  # standard error still passes through
 
 
+def test_check_with_stdout_on_a_full_disk_is_one_line():
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([*EXITAUDIT, "check", str(PYINFRA_LOG), "-e", "1", "--no-config"], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1, err
+    assert "standard output" in err and "No space left on device" in err and "internal error" not in err
+
+
 class _FillingFile:
     """A spool file on a disk that fills after ``room`` bytes."""
 

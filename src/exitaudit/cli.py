@@ -679,6 +679,6 @@ def _quiet_stdout() -> None:
     own flush at exit does not print a BrokenPipeError."""
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # the reader gone (EPIPE), or a full disk
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

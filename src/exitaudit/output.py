@@ -43,8 +43,7 @@ class Staged:
     def _temp(self, path: str) -> str:
         target, in_place = destination(path)
         folder = None if in_place else os.path.dirname(target)
-        if folder is not None:
-            clean_stale_temporaries(folder)
+        clean_stale_temporaries(folder if folder is not None else tempfile.gettempdir())
         try:
             fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.{_writer_tag()}.", suffix=".tmp", dir=folder)
         except FileNotFoundError:
@@ -262,6 +261,8 @@ def write_to_stdout(text: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         raise StdoutClosed() from None
+    except OSError as exc:  # a full disk (ENOSPC), EIO: one line, never "internal error"
+        raise OutputError(f"cannot write: {exc.strerror or exc}", where="standard output") from None
 
 
 def write_reports(outputs: list[tuple[str, str]]) -> None:
