@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
 from .model import ExitStatus, Origin, Report, RunResult, Severity
-from .output import write_reports
+from .output import check_distinct, write_reports
 
 app = typer.Typer(
     name="exitaudit",
@@ -69,7 +69,10 @@ RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r
 
 
 def _say(message: str) -> None:
-    print(f"exitaudit: {message}", file=sys.stderr)
+    try:
+        print(f"exitaudit: {message}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # standard error on a full disk: nowhere left to say it
 
 
 def _version(value: bool) -> None:
@@ -132,11 +135,12 @@ def check(
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
-        status = ExitStatus.parse(read_text(exit_code_file), Origin.FILE, str(exit_code_file))
+        status = ExitStatus.parse(read_text(exit_code_file, regular_only=False), Origin.FILE, str(exit_code_file))
     else:
         status = ExitStatus.unknown()
     if logs.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
 
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
@@ -325,6 +329,7 @@ def run_command(
     for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab"), (html_out, "--html")):
         if path is not None and path != "-":
             _writable_destination(path, what)
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
     engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
@@ -337,7 +342,11 @@ def run_command(
     code = done.returncode
     with done:
         # From here on the command has run: nothing may replace its exit status with exitaudit's.
+        for stream, why in done.not_passed.items():
+            _say(f"cannot write the command's standard {'output' if stream == 'stdout' else 'error'}: {why}; the rest of it was not passed through")
         try:
+            if done.spool.failed is not None:
+                raise _AuditSkipped(done.spool.failed)
             if rules_error is not None:
                 raise rules_error
             from .reporters import renderer
@@ -358,6 +367,8 @@ def run_command(
                 _append_step_summary(report)
             if code == 0 and report.has_failures and not exit_zero:
                 code = on_mismatch if on_mismatch is not None else ExitCode.MISMATCH
+        except _AuditSkipped as exc:
+            _say(f"audit skipped: {exc}; exiting with the command's status {code}")
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the command's status must survive any failure
             if os.environ.get("EXITAUDIT_DEBUG"):
                 import traceback
@@ -370,6 +381,10 @@ def run_command(
         sys.stderr.flush()
         wrapper.die_of_sigint()
     raise typer.Exit(int(code))
+
+
+class _AuditSkipped(Exception):
+    """The copy of a wrapped command's output could not be kept (``$TMPDIR`` full): no audit."""
 
 
 def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
@@ -471,6 +486,7 @@ def batch_command(
         from .reporters import html_charts
 
         html_charts.require()  # before any log is read: one line and exit 2 without the html extra
+    check_distinct([("--output", output), ("--findings", findings_out), ("--summary", summary_out), ("--junit", junit_out), ("--html", html_out)])
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
@@ -710,6 +726,6 @@ def _quiet_stdout() -> None:
     own flush at exit does not print a BrokenPipeError."""
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # the reader gone (EPIPE), or a full disk
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
