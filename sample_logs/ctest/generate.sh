@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
 EOF
 
 # green: passing tests only, one skipped (exit 77 with SKIP_RETURN_CODE), one expected to fail
-# (WILL_FAIL).
+# (WILL_FAIL), one DISABLED (`***Not Run (Disabled)`, not a failure).
 f green/CMakeLists.txt <<'EOF'
 cmake_minimum_required(VERSION 3.16)
 project(green C)
@@ -93,6 +93,8 @@ add_test(NAME ipv6 COMMAND checks ipv6)
 set_tests_properties(ipv6 PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME overflow_is_known_bug COMMAND checks overflow)
 set_tests_properties(overflow_is_known_bug PROPERTIES WILL_FAIL TRUE)
+add_test(NAME legacy_overflow COMMAND checks overflow)
+set_tests_properties(legacy_overflow PROPERTIES DISABLED TRUE)
 EOF
 
 # red: a failing test, a crash and a timeout next to passing tests.
@@ -126,7 +128,7 @@ done
 cd "$WORK/green/build"
 capture test-pass ctest
 write_toml test-pass consistent \
-  "ctest passes: a test named error_handling, a skipped test ('***Skipped', 'The following tests did not run'), a WILL_FAIL test; '100% tests passed'; exit 0" \
+  "ctest passes: a test named error_handling, a skipped test ('***Skipped'), a DISABLED one ('***Not Run (Disabled)', 'The following tests did not run'), a WILL_FAIL test; '100% tests passed'; exit 0" \
   "ctest"
 
 capture test-verbose-pass ctest -V
