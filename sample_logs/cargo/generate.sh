@@ -184,6 +184,20 @@ fn main() {
 }
 EOF
 
+# cli: a program that panics at start-up when its configuration is missing.
+f cli/Cargo.toml <<'EOF'
+[package]
+name = "cli"
+version = "0.1.0"
+edition = "2021"
+EOF
+f cli/src/main.rs <<'EOF'
+fn main() {
+    let config = std::env::var("CLI_CONFIG_EXITAUDIT").expect("CLI_CONFIG_EXITAUDIT must be set");
+    println!("using {config}");
+}
+EOF
+
 # ---------------------------------------------------------------- honest runs
 cd "$WORK/ledger"
 CAPTURE_TIMEOUT=180 capture test-pass cargo test
@@ -234,6 +248,12 @@ write_toml build-error consistent \
   "cargo build: error[E0308] mismatched types, 'error: could not compile'; exit 101" \
   "cargo build"
 
+cd "$WORK/cli"
+capture run-panic cargo run
+write_toml run-panic consistent \
+  "cargo run: the program panics ('thread 'main' panicked at', expect on a missing variable); a Rust panic exits 101 and cargo run passes the status on" \
+  "cargo run"
+
 # ---------------------------------------------------------------- lying runs
 cd "$WORK/payroll"
 capture test-fail-tee sh -c 'cargo test 2>&1 | tee cargo-test.log'
@@ -275,5 +295,11 @@ capture build-error-wrapper ./build.sh
 write_toml build-error-wrapper false-success \
   "a wrapper script runs cargo build --release, which fails on a type error, then echoes: the script exits 0" \
   "./build.sh (cargo build --release; echo build step done)"
+
+cd "$WORK/cli"
+capture run-panic-or-true sh -c 'cargo run || true'
+write_toml run-panic-or-true false-success \
+  "cargo run: the program panics at start-up, status discarded by '|| true'" \
+  "sh -c 'cargo run || true'"
 
 echo "cargo samples written to $HERE"
