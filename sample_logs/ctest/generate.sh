@@ -111,6 +111,16 @@ add_test(NAME hang COMMAND checks hang)
 set_tests_properties(hang PROPERTIES TIMEOUT 2)
 EOF
 
+# flaky: a test that fails the first time it runs in a build dir and passes afterwards.
+f flaky/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.16)
+project(flaky C)
+enable_testing()
+add_executable(checks ../src/checks.c)
+add_test(NAME parse COMMAND checks parse)
+add_test(NAME replica_lag COMMAND sh -c "if [ -f first-run-done ]; then exit 0; fi; touch first-run-done; echo 'FAIL: replica 2 behind by 1 write'; exit 1")
+EOF
+
 # empty: no tests at all.
 f empty/CMakeLists.txt <<'EOF'
 cmake_minimum_required(VERSION 3.16)
@@ -119,7 +129,7 @@ enable_testing()
 add_executable(checks ../src/checks.c)
 EOF
 
-for p in green red empty; do
+for p in green red flaky empty; do
     cmake -S "$WORK/$p" -B "$WORK/$p/build" -G "Unix Makefiles" > /dev/null
     cmake --build "$WORK/$p/build" > /dev/null
 done
@@ -157,6 +167,19 @@ capture no-tests-error ctest --no-tests=error
 write_toml no-tests-error consistent \
   "ctest --no-tests=error in a project without tests: 'No tests were found!!!', 'Errors while running CTest'; exit 8" \
   "ctest --no-tests=error"
+
+cd "$WORK/flaky/build"
+rm -f first-run-done
+capture repeat-until-pass ctest --output-on-failure --repeat until-pass:3
+write_toml repeat-until-pass consistent \
+  "ctest --repeat until-pass:3: a flaky test fails ('***Failed', 'FAIL: replica 2 behind') and passes on its second attempt; '100% tests passed'; exit 0" \
+  "ctest --output-on-failure --repeat until-pass:3"
+
+rm -f first-run-done
+capture rerun-failed sh -c 'ctest || ctest --rerun-failed --output-on-failure'
+write_toml rerun-failed consistent \
+  "'ctest || ctest --rerun-failed': the first run has a failed test, the re-run passes it; exit 0 is the re-run's" \
+  "sh -c 'ctest || ctest --rerun-failed --output-on-failure'"
 
 # ---------------------------------------------------------------- lying runs
 cd "$WORK/red/build"
