@@ -14,6 +14,7 @@ is evaluated over them and the exit status, and the findings decide the run's ve
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import partial
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from .model import (
     RunResult,
     Severity,
 )
+from . import bulk
 from .reader import Block, blocks_of
 from .scanner import (
     HYPERSCAN_FROM,
@@ -270,7 +272,7 @@ def _shifted(ev: Evidence, offset: int) -> Evidence:
 
 @dataclass(frozen=True)
 class _Use:
-    role: str  # "detect" | "exit" | "signal"
+    role: str  # "detect" | "exit" | "signal" | "tail" (a followed_by pattern: bulk.py)
     tool: str
     name: str = ""
     code: int | None = None
@@ -307,8 +309,13 @@ class Engine:
                 if sig.pattern is not None:
                     self._add(sig.pattern, _Use("signal", rf.tool, name))
                 if sig.followed_by is not None:
-                    # Not scanned for: looked for only in the few lines after each head line.
+                    # Looked for in the few lines after each head line; scanned for too, so
+                    # that heads are searched only near a tail (bulk.py).
                     self._tails[(rf.tool, name)] = sig.followed_by
+                    if sig.pattern is not None and bulk.rarer_tail(sig.pattern, sig.followed_by):
+                        self._add(sig.followed_by, _Use("tail", rf.tool, name))
+        self._heads = self._plan_heads()
+        self._countlike = [self._is_countlike(uses) for uses in self._uses]
         self._filters: dict[frozenset[str] | None, LiteralFilter] = {}
         self._hyperscan: dict[frozenset[str] | None, HyperscanFilter] = {}
         self._compiled_tails: dict[tuple[str, str], regex.Pattern[str]] = {}
@@ -320,6 +327,32 @@ class Engine:
             self._sources.append(pattern)
             self._uses.append([])
         self._uses[idx].append(use)
+
+    def _plan_heads(self) -> dict[int, bulk.Head]:
+        """Patterns used only as heads of followed_by signals: not scanned for, but searched in
+        the lines above their tails' candidates (bulk.head_lines)."""
+        heads = {}
+        for idx, uses in enumerate(self._uses):
+            specs = [self.rules.get(u.tool).signals[u.name] if u.role == "signal" else None for u in uses]  # type: ignore[union-attr]
+            if not specs or any(s is None or s.followed_by is None for s in specs):
+                continue
+            tails = {self._index.get(s.followed_by) for s in specs}  # type: ignore[union-attr]
+            if len(tails) == 1 and None not in tails:  # one tail for all its uses (else: scanned as before)
+                heads[idx] = bulk.Head(tails.pop(), max(s.within for s in specs))  # type: ignore[union-attr]
+        return heads
+
+    def _is_countlike(self, uses: list[_Use]) -> bool:
+        """Whether every use of a pattern only counts its hits (bulk.py): fingerprints, and
+        signals whose value is their count or presence."""
+        for u in uses:
+            if u.role == "detect" or u.role == "tail":
+                continue
+            if u.role != "signal":
+                return False
+            sig = self.rules.get(u.tool).signals[u.name]  # type: ignore[union-attr]
+            if sig.followed_by is not None or sig.value not in bulk.COUNTLIKE_VALUES:
+                return False
+        return True
 
     def _tail(self, tool: str, name: str) -> regex.Pattern[str]:
         key = (tool, name)
@@ -336,7 +369,11 @@ class Engine:
         return compiled
 
     def _active(self, tools: frozenset[str] | None) -> list[tuple[int, str]]:
-        return [(i, self._sources[i]) for i, uses in enumerate(self._uses) if tools is None or any(u.tool in tools for u in uses)]
+        """The patterns the filters look for: those of the audited tools, heads left out."""
+        return [
+            (i, self._sources[i]) for i, uses in enumerate(self._uses)
+            if i not in self._heads and (tools is None or any(u.tool in tools for u in uses))
+        ]
 
     def _filter(self, tools: frozenset[str] | None) -> LiteralFilter:
         """The literal prefilter for the patterns the audited tools use, built once per selection."""
@@ -493,23 +530,31 @@ class Engine:
         decoded: dict[int, str] = {}  # a line shared by several patterns is decoded once
         hits: list[tuple[int, int, str, regex.Match[str]]] = []
         limits: list[tuple[int, int]] = []
+        counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str]]] = []
+        wanted_heads = {i: h for i, h in self._heads.items() if any(states.of(u.tool) is not None for u in self._uses[i])}
+        if wanted_heads:
+            bulk.add_head_candidates(found, data, wanted_heads, decoded)
         for idx in sorted(found.plain.keys() | found.special.keys()):
-            if idx in timed_out:
+            if idx in timed_out or not any(u.role != "tail" for u in self._uses[idx]):
                 continue
             items = [(start, line_text(data, start, decoded, found)) for start in found.plain.get(idx, ())]
             items += found.special.get(idx, ())
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
-                self._confirm(idx, items, hits, limits)
+                if not self._countlike[idx] or not self._count(idx, items, counted):
+                    self._confirm(idx, items, hits, limits)
         line_of: dict[int, int] = {}
         line, pos = first_line, 0
-        for start in sorted({h[1] for h in hits} | {s for _i, s in limits}):
+        kept = {s for _i, _n, firsts, last in counted for s in [*(f[0] for f in firsts), last[0]]}
+        for start in sorted({h[1] for h in hits} | {s for _i, s in limits} | kept):
             line += data.count(b"\n", pos, start)
             line_of[start] = line
             pos = start
         newlines = line - first_line + data.count(b"\n", pos)
         for idx, start in limits:
             timed_out[idx] = line_of[start]
+        for idx, n, firsts, last in counted:
+            self._dispatch_counted(idx, n, [_evidence_line(line_of[s], t) for s, t in firsts], _evidence_line(line_of[last[0]], last[1]), states)
         for idx, start, seg, m in hits:
             line = line_of[start]
             end = data.find(b"\n", start)
@@ -564,6 +609,38 @@ class Engine:
             if pos > n:
                 return
 
+    def _count(self, idx: int, items: list[tuple[int, str]], counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str]]]) -> bool:
+        """Confirm a count-only pattern's candidates in bulk (bulk.py): adds (idx, hits, first
+        few, last) to ``counted``. False when a search hit the time limit: the caller then
+        confirms them one by one, which records where."""
+        search = partial(self._pattern(idx).search, timeout=self.regex_timeout)
+        try:
+            found = bulk.confirm_all(search, [t for _s, t in items])
+        except TimeoutError:
+            return False
+        if found:
+            counted.append((idx, len(found), [items[i] for i in found[:EVIDENCE_PER_SIGNAL]], items[found[-1]]))
+        return True
+
+    def _dispatch_counted(self, idx: int, n: int, firsts: list[Evidence], last: Evidence, states: _ToolStates) -> None:
+        """``n`` hits of a count-only pattern at once: what _dispatch would make of them."""
+        for use in self._uses[idx]:
+            st = states.of(use.tool)
+            if st is None or use.role == "tail":
+                continue
+            if use.role == "detect":
+                st.detect_hits += n
+                if st.detect_evidence is None or firsts[0].line < st.detect_evidence.line:
+                    st.detect_evidence = firsts[0]
+                continue
+            ss = st.signals[use.name]
+            if ss.first_line is None:
+                ss.first_line = firsts[0].line
+            ss.last_line = last.line
+            ss.count += n
+            ss.value = ss.count if ss.signal.value == "count" else True
+            ss.evidence += firsts[:EVIDENCE_PER_SIGNAL - len(ss.evidence)]
+
     def _follow(self, windows: list[_Window], data: bytes) -> list[_Window]:
         """Look for each open window's tail in the lines after its head; keep those that reach
         past the block's end open for the next block."""
@@ -607,6 +684,8 @@ class Engine:
         for use in self._uses[idx]:
             st = states.of(use.tool)
             if st is None:
+                continue
+            if use.role == "tail":
                 continue
             if use.role == "signal":
                 ss = st.signals[use.name]

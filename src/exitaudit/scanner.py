@@ -204,7 +204,10 @@ def _compile(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
     usable: list[tuple[int, bytes]] = []
     for idx, source in patterns:
         try:
-            expr = _for_hyperscan(source)
+            # Run on to the end of the line: every match of a line then ends at the same
+            # offset, and Hyperscan reports (calls back into Python) once per line, not once
+            # per place where a match could end (`\\S`: every character).
+            expr = b"(?:" + _for_hyperscan(source) + b")[^\\n]*$"
             probe = hyperscan.Database()
             probe.compile(expressions=[expr], ids=[idx], flags=[flags])
         except Exception:  # noqa: BLE001 - syntax the rewrite or Hyperscan does not support
