@@ -595,10 +595,12 @@ def close_pool(pool: ProcessPoolExecutor | None) -> None:
 def audit_all(
     tasks: Sequence[Task],
     pool: ProcessPoolExecutor | None,
-    work: Callable[[Task], Any] = audit_one,
+    work: Callable[[Task], Any] | None = None,
 ) -> Iterator[Any]:
-    """``work`` (default: audit_one) of every task, in input order, on the pool's workers.
-    InputError (one line, exit 2, no report) when a worker dies."""
+    """``work`` (default: audit_one, looked up when called) of every task, in input order, on
+    the pool's workers. InputError (one line, exit 2, no report) when a worker dies."""
+    if work is None:
+        work = audit_one
     if pool is None or len(tasks) < 2:
         for task in tasks:
             yield work(task)
