@@ -109,7 +109,6 @@ def test_user_rules_directory(cli, tmp_path):
     [
         (["check", "/no/such.log", "-e", "0"], None, ["/no/such.log: no such file"]),
         (["check", ".", "-e", "0"], None, [".: is a directory"]),
-        (["check", "-", "-e", "0"], b"", ["<stdin>: log is empty"]),
         (["check", "-", "-e", "0"], bytes(range(256)) * 40, ["looks binary"]),
         (["check", LOG, "-e", "256"], None, ["--exit-code", "out of range"]),
         (["check", LOG, "-e", "zero"], None, ["--exit-code", "expected an exit code"]),
