@@ -130,14 +130,19 @@ def test_user_rules_directory(cli, tmp_path):
 def test_bad_input_is_one_line_and_exit_2(cli, args, stdin, needles):
     res = cli(*args, stdin=stdin)
     assert_one_line_error(res, *needles)
-    assert res.stdout == ""  # never a report that reads as success
+    # Never a report that reads as success: none, or (a log that cannot be read) one that says so.
+    if args[0] == "check" and args[1] in ("/no/such.log", ".", "-") and args.count("-") == args[:2].count("-"):
+        assert res.stdout.splitlines()[-1] == "Audited 0 logs: none; 1 unreadable.", res.stdout
+    else:
+        assert res.stdout == ""
 
 
-def test_an_unreadable_log_among_good_ones_writes_no_report(cli, tmp_path):
+def test_an_unreadable_log_among_good_ones_is_an_error_entry_of_the_report(cli, tmp_path):
     out = tmp_path / "r.json"
     res = cli("check", LOG, "/no/such.log", "-e", "0", "--json", out)
     assert_one_line_error(res, "/no/such.log")
-    assert not out.exists() and res.stdout == ""
+    doc = json.loads(out.read_text())
+    assert [r["source"] for r in doc["runs"]] == [LOG] and doc["errors"][0]["source"] == "/no/such.log"
 
 
 def test_broken_rule_file_names_file_line_and_field(cli, tmp_path):

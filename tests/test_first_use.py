@@ -47,3 +47,51 @@ def test_check_batch_and_run_agree_on_an_empty_log(cli, tmp_path):
     check = cli("check", tmp_path / "logs" / "quiet.log", "-e", "0", "-f", "json")
     verdicts = {json.loads(x)["runs"][0]["verdict"] for x in ((tmp_path / "run.json").read_text(), check.stdout)}
     assert verdicts == {"consistent"}
+
+
+# 2. One unreadable log among several -------------------------------------------------------
+
+
+def test_check_audits_what_it_can_read_and_reports_the_rest_as_errors_everywhere(cli, tmp_path):
+    import jsonschema
+    from lxml import etree
+
+    from conftest import ROOT, SCHEMAS
+
+    missing = str(tmp_path / "missing.log")
+    out = {f: tmp_path / f"r.{f}" for f in ("json", "junit", "sarif", "gitlab", "github", "text")}
+    res = cli(
+        "check", LOG, missing, "-e", "0",
+        "--json", out["json"], "--junit", out["junit"], "--sarif", out["sarif"], "--gitlab", out["gitlab"],
+    )
+    assert res.code == 2, res
+    assert res.stderr.splitlines() == [f"exitaudit: {missing}: no such file"]
+    assert f"{LOG}: false-success" in res.stdout and f"{missing}: error unreadable: no such file" in res.stdout
+    assert "; 1 unreadable" in res.stdout.splitlines()[-1]
+
+    doc = json.loads(out["json"].read_text())
+    jsonschema.Draft202012Validator(json.loads((ROOT / "src/exitaudit/schemas/report.schema.json").read_text())).validate(doc)
+    assert doc["schema_version"] == "1.1"
+    assert [r["source"] for r in doc["runs"]] == [LOG]
+    assert doc["errors"] == [{"source": missing, "message": "no such file"}] and doc["summary"]["errors"] == 1
+
+    junit = etree.parse(str(out["junit"]))
+    assert etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-superset.xsd"))).validate(junit)
+    assert junit.getroot().get("errors") == "1"
+    assert junit.xpath("//testcase/error/@message") == ["no such file"]
+
+    sarif = json.loads(out["sarif"].read_text())
+    jsonschema.Draft4Validator(json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())).validate(sarif)
+    (invocation,) = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "no such file" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+
+    gitlab = json.loads(out["gitlab"].read_text())
+    validator = jsonschema.Draft7Validator(json.loads((SCHEMAS / "gitlab-codeclimate.json").read_text()))
+    for entry in gitlab:
+        validator.validate(entry)
+    assert [e["location"]["path"] for e in gitlab if e["check_name"] == "exitaudit/unreadable-log"] == [missing]
+
+    github = cli("check", LOG, missing, "-e", "0", "-f", "github")
+    assert github.code == 2
+    assert github.stdout.splitlines()[0].startswith(f"::error file={missing.replace(':', '%3A')},title=exitaudit%3A log not audited::")

@@ -17,7 +17,7 @@ import typer
 from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
-from .model import ExitStatus, Origin, Report, RunResult, Severity
+from .model import ExitStatus, Origin, Report, RunResult, Severity, Unreadable
 from .output import write_reports
 
 app = typer.Typer(
@@ -141,25 +141,25 @@ def check(
     adjust = _adjuster(cfg)
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
     runs: list[RunResult] = []
-    failed = 0
+    unreadable: list[Unreadable] = []
     for name in logs:
         try:
             with LogSource(name) as src:
                 runs.append(adjust(audit_source(engine, src, status, tools=tool, source=name, jobs=jobs or default_jobs())))
         except InputError as exc:
-            # Report every unreadable log, then stop before writing any report: a report
-            # missing a log would read as if that log had been audited clean.
+            # Audit what can be read; every report lists the unreadable log as an error, so
+            # that none reads as if it had been audited clean, and the exit code is 2.
             _say(str(exc))
-            failed += 1
-    if failed:
-        raise typer.Exit(ExitCode.ERROR)
+            unreadable.append(Unreadable(name, exc.message))
 
-    report = Report(tuple(runs), fail_on=Severity(fail_on.value))
+    report = Report(tuple(runs), fail_on=Severity(fail_on.value), unreadable=tuple(unreadable))
     main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report)
     outputs = [(output or "-", main_report), *_further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)]
     write_reports(outputs)
     if step_summary:
         _append_step_summary(report)
+    if unreadable:
+        raise typer.Exit(ExitCode.ERROR)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
 
 

@@ -217,11 +217,22 @@ class RunResult:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A log named on the command line that could not be audited (missing, binary, corrupt).
+    Every report lists it as an error, so that no report reads as if it had been audited clean."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Report:
     """Every run of one invocation, and the threshold that decides failure."""
 
     runs: tuple[RunResult, ...]
     fail_on: Severity = Severity.ERROR
+    unreadable: tuple[Unreadable, ...] = ()
+    """Logs that could not be read; exitaudit then exits 2 after writing every report."""
 
     def failing(self, finding: Finding) -> bool:
         # Severity alone decides. Mismatches default to error or warning and explanations to

@@ -26,8 +26,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
-from .sarif import STDIN, reported
+from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable
+from .sarif import STDIN, UNREADABLE_CHECK, reported
 from .text import printable
 
 ANNOTATIONS_PER_TYPE = 10
@@ -100,13 +100,22 @@ def _count(n: int, word: str) -> str:
     return f"{n} more {word}{'s' if n != 1 else ''}"
 
 
+def _unreadable_annotation(bad: Unreadable) -> str:
+    properties = {"file": printable(bad.source)} if bad.source != STDIN else {}
+    properties["title"] = "exitaudit: log not audited"
+    return command("error", properties, printable(f"cannot read the log: {bad.message} [{UNREADABLE_CHECK}]"))
+
+
 def render(report: Report) -> str:
-    out: list[str] = []
+    # Unreadable logs first: they are never hidden behind the limit of 10 annotations.
+    out: list[str] = [_unreadable_annotation(bad) for bad in report.unreadable]
     hidden: Counter[Severity] = Counter()
     for severity in (Severity.ERROR, Severity.WARNING):
         items = ranked(report, (severity,))
-        out += [annotation(run, f) for run, f in items[:ANNOTATIONS_PER_TYPE]]
-        hidden[severity] = max(0, len(items) - ANNOTATIONS_PER_TYPE)
+        room = ANNOTATIONS_PER_TYPE - (len(report.unreadable) if severity is Severity.ERROR else 0)
+        items, rest = items[: max(room, 0)], items[max(room, 0):]
+        out += [annotation(run, f) for run, f in items]
+        hidden[severity] = len(rest)
     if hidden[Severity.ERROR] or hidden[Severity.WARNING]:
         parts = [_count(hidden[s], COMMANDS[s]) for s in (Severity.ERROR, Severity.WARNING) if hidden[s]]
         out.append(
@@ -181,7 +190,12 @@ def _chunks(report: Report, items: list[tuple[RunResult, Finding]]) -> Iterable[
     parts = ", ".join(f"{verdicts[k]} {k.value}" for k in VERDICT_ORDER if verdicts[k])
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
-    yield "other", f"## exitaudit\n\nAudited {n} log{'s' if n != 1 else ''}: {parts or 'none'}{tail}.\n\n"
+    unreadable = f"; {len(report.unreadable)} unreadable" if report.unreadable else ""
+    yield "other", f"## exitaudit\n\nAudited {n} log{'s' if n != 1 else ''}: {parts or 'none'}{unreadable}{tail}.\n\n"
+    for bad in report.unreadable:
+        yield "other", f"- **error**: {md(bad.source)} could not be read: {md(bad.message)}\n"
+    if report.unreadable:
+        yield "other", "\n"
     if report.runs:
         yield "other", "| Log | Exit status | Tools | Verdict |\n|---|---|---|---|\n"
         for run in report.runs:

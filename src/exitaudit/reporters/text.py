@@ -69,10 +69,13 @@ def render(report: Report, *, color: bool = False) -> str:
     lines: list[str] = []
     for run in report.runs:
         lines += _run(report, run, color)
+    for bad in report.unreadable:
+        lines.append(f"{printable(bad.source)}: {_paint('error', _SEVERITY_COLOR[Severity.ERROR], color)} unreadable: {printable(bad.message)}")
     verdicts = Counter(run.verdict for run in report.runs)
     parts = [f"{verdicts[k]} {_paint(k.value, _VERDICT_COLOR[k], color)}" for k in VERDICT_ORDER if verdicts[k]]
     n = len(report.runs)
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
-    lines.append(f"Audited {n} log{'s' if n != 1 else ''}: {', '.join(parts)}{tail}.")
+    unreadable = f"; {len(report.unreadable)} unreadable" if report.unreadable else ""
+    lines.append(f"Audited {n} log{'s' if n != 1 else ''}: {', '.join(parts) or 'none'}{unreadable}{tail}.")
     return "\n".join(lines) + "\n"
