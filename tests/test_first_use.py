@@ -95,3 +95,24 @@ def test_check_audits_what_it_can_read_and_reports_the_rest_as_errors_everywhere
     github = cli("check", LOG, missing, "-e", "0", "-f", "github")
     assert github.code == 2
     assert github.stdout.splitlines()[0].startswith(f"::error file={missing.replace(':', '%3A')},title=exitaudit%3A log not audited::")
+
+
+# 3. run: rules, configuration and report paths are checked before the command starts --------
+
+
+@pytest.mark.parametrize("what", ["rules", "config", "report"])
+def test_run_refuses_a_bad_rule_file_configuration_or_report_path_before_the_command(cli, tmp_path, what):
+    marker = tmp_path / "ran"
+    command = ["--", "sh", "-c", f"touch '{marker}'; echo deployed"]
+    if what == "rules":
+        (tmp_path / "mytool.toml").write_text('format = 1\ntool = "mytool"\n')
+        args = ["--rules", tmp_path / "mytool.toml"]
+    elif what == "config":
+        (tmp_path / "exitaudit.toml").write_text("fail_on = 'sometimes'\n")
+        args = []
+    else:
+        args = ["--junit", tmp_path / "no" / "such" / "dir" / "r.xml"]
+    res = cli("run", *args, *command, cwd=tmp_path)
+    assert res.code == 2, res
+    assert not marker.exists() and res.stdout == ""
+    assert len(res.stderr.splitlines()) >= 1 and all(line.startswith("exitaudit: ") for line in res.stderr.splitlines())

@@ -296,7 +296,7 @@ def run_command(
             _writable_destination(path, what)
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
-    engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
+    engine, cfg = _run_engine(rules, tool, param, config_file, no_config)
 
     try:
         done = wrapper.run(command)
@@ -307,8 +307,6 @@ def run_command(
     with done:
         # From here on the command has run: nothing may replace its exit status with exitaudit's.
         try:
-            if rules_error is not None:
-                raise rules_error
             from .reporters import renderer
 
             report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
@@ -340,20 +338,16 @@ def run_command(
 
 
 def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
-    """``run``'s engine, built before the command starts: a bad --tool or --param stops it from
-    running (exit 2). A rule or configuration file that does not load does not: that is the
-    audit's failure, reported after the command has run, whose exit status then stands."""
-    from .config import ConfigError
+    """``run``'s engine, built before the command starts: a rule or configuration file that does
+    not load, a bad --tool or --param stops it from running (exit 2). A typo in a rule file must
+    not let the command run unaudited while CI stays green."""
     from .engine import Engine
 
-    try:
-        cfg, ruleset = _configured(config_file, no_config, rules)
-    except (RuleError, RuleErrors, ConfigError) as exc:
-        return None, None, exc
+    cfg, ruleset = _configured(config_file, no_config, rules)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg, None
+    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg
 
 
 def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) -> Report:  # type: ignore[no-untyped-def]
