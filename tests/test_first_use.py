@@ -116,3 +116,52 @@ def test_run_refuses_a_bad_rule_file_configuration_or_report_path_before_the_com
     assert res.code == 2, res
     assert not marker.exists() and res.stdout == ""
     assert len(res.stderr.splitlines()) >= 1 and all(line.startswith("exitaudit: ") for line in res.stderr.splitlines())
+
+
+# 4. batch DIR: only logs, with their exit codes beside them ---------------------------------
+
+
+def test_batch_of_sample_logs_is_a_demo_whose_verdicts_match_the_manifest(cli, tmp_path):
+    import csv
+
+    from conftest import SAMPLES
+
+    res = cli("batch", SAMPLES, "-o", tmp_path / "runs.csv", "--jobs", "2")
+    assert res.code == 1, res  # the samples hold false-successes
+    runs = {r["source"]: r for r in csv.DictReader((tmp_path / "runs.csv").open())}
+    expected = {str(SAMPLES / row["path"]): row["expected_verdict"] for row in csv.DictReader((SAMPLES / "manifest.csv").open())}
+    assert set(runs) == set(expected), "README.md, case.toml, generate.sh, exit_code and manifest.csv are not logs"
+    assert {s: r["verdict"] for s, r in runs.items()} == expected
+    assert all(r["exit_origin"] == "file" and not r["error"] for r in runs.values())
+
+
+def test_batch_include_and_exclude_globs(cli, tmp_path):
+    import csv
+
+    top = tmp_path / "archive"
+    (top / "job1").mkdir(parents=True)
+    (top / "job1" / "output.log").write_text("hello\n")
+    (top / "job1" / "exit_code").write_text("3\n")
+    (top / "notes.md").write_text("# notes\n")
+    (top / "pytest.log").write_text("hello\n")
+    (top / "pytest.rc").write_text("0\n")
+    (top / "debug.trace").write_text("hello\n")
+
+    def sources(*args):
+        res = cli("batch", top, "-o", tmp_path / "runs.csv", "--jobs", "1", *args)
+        assert res.code in (0, 1), res
+        return {r["source"][len(str(top)) + 1:]: r["exit_code"] for r in csv.DictReader((tmp_path / "runs.csv").open())}
+
+    assert sources() == {"debug.trace": "", "pytest.log": "0", "job1/output.log": "3"}
+    assert sources("--exclude", "*.trace") == {"pytest.log": "0", "job1/output.log": "3"}
+    assert sources("--include", "job1/*") == {"job1/output.log": "3"}
+    assert sources("--include", "*.md", "--include", "*.log") == {"notes.md": "", "pytest.log": "0", "job1/output.log": "3"}
+
+
+def test_one_exit_code_file_beside_several_logs_is_an_error_for_each(cli, tmp_path):
+    (tmp_path / "a.log").write_text("hello\n")
+    (tmp_path / "b.log").write_text("hello\n")
+    (tmp_path / "exit_code").write_text("0\n")
+    res = cli("batch", tmp_path, "--jobs", "1")
+    assert res.code == 2, res
+    assert res.stderr.count("one exit_code file beside 2 logs") == 2

@@ -397,7 +397,7 @@ def _one_line(exc: BaseException) -> str:
 
 @app.command("batch")
 def batch_command(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Manifests (.csv, .tsv, .jsonl, .parquet: a path and an exit code column), directories (walked, hidden files and folders skipped; exit codes from <log>.exit sidecars, else from the log), or quoted globs ('logs/**/*.log').")],
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Manifests (.csv, .tsv, .jsonl, .parquet: a path and an exit code column), directories (walked, hidden files and folders skipped; exit codes from <log>.exit, <name>.rc or a folder's exit_code file, else from the log), or quoted globs ('logs/**/*.log').")],
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="One row per run; .csv, .tsv, .jsonl or .parquet.")] = None,
     findings_out: Annotated[Optional[str], typer.Option("--findings", metavar="FILE", help="One row per finding; .csv, .tsv, .jsonl or .parquet.")] = None,
     summary_out: Annotated[Optional[str], typer.Option("--summary", metavar="FILE", help="The summary per tool and check; .csv, .tsv, .jsonl or .parquet.")] = None,
@@ -417,6 +417,8 @@ def batch_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
+    include: Annotated[Optional[list[str]], typer.Option("--include", metavar="GLOB", help="In directories and globs, audit only files matching this (name or relative path; repeatable). Default: every file but exit-code sidecars and what is clearly not a log (README*, *.md, *.toml, *.sh, *.py, *.csv, ...).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="In directories and globs, skip files matching this (name or relative path; repeatable).")] = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -448,7 +450,10 @@ def batch_command(
     try:
         known = b.load_baseline(baseline) if baseline else None
         columns = b.Columns(path=path_column, exit=exit_column, tool=tool_column, date=date_column)
-        todo = b.collect(sources, columns, known_tools=ruleset.files, default_tools=tool)
+        from .selection import Selection
+
+        selection = Selection(tuple(include or ()), tuple(exclude or ()))
+        todo = b.collect(sources, columns, known_tools=ruleset.files, default_tools=tool, selection=selection)
         results = b.run_batch(
             todo, pool,
             fail_on=Severity(fail_on.value),
