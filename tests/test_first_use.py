@@ -165,3 +165,77 @@ def test_one_exit_code_file_beside_several_logs_is_an_error_for_each(cli, tmp_pa
     res = cli("batch", tmp_path, "--jobs", "1")
     assert res.code == 2, res
     assert res.stderr.count("one exit_code file beside 2 logs") == 2
+
+
+# 5. One rule for severity and verdicts -------------------------------------------------------
+
+LOWERED_RULE = """format = 1
+tool = "mytool"
+description = "d"
+[detect]
+patterns = ['^mytool v1']
+[signals.fail]
+pattern = '^FAILED '
+[signals.traceback]
+pattern = '^Traceback '
+[[checks]]
+id = "fail-exit-zero"
+title = "t"
+kind = "false-success"
+when = "fail > 0 && exit.code == 0"
+message = "failed"
+[[checks]]
+id = "traceback-exit-zero"
+title = "t"
+kind = "false-success"
+severity = "warning"
+when = "fail == 0 && traceback > 0 && exit.code == 0"
+message = "a traceback"
+"""
+
+
+def test_summaries_say_which_verdicts_a_rule_file_lowered_and_count_findings_by_severity(cli, tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "mytool.toml").write_text(LOWERED_RULE)
+    (tmp_path / "a.log").write_text("mytool v1\nFAILED x\n")
+    (tmp_path / "b.log").write_text("mytool v1\nTraceback (most recent call last):\n")
+    res = cli("check", tmp_path / "a.log", tmp_path / "b.log", "-e", "0", "--rules", tmp_path / "rules")
+    assert res.code == 1, res
+    assert f"{tmp_path / 'b.log'}:2: warning false-success mytool/traceback-exit-zero" in res.stdout
+    assert res.stdout.splitlines()[-1] == "Audited 2 logs: 2 false-success (1 at warning); 1 finding(s) at or above error."
+    (tmp_path / "a.log.exit").write_text("0\n")
+    (tmp_path / "b.log.exit").write_text("0\n")
+    batch = cli("batch", f"{tmp_path}/*.log", "--rules", tmp_path / "rules", "--jobs", "1")
+    assert batch.stdout.splitlines()[0] == "Audited 2 runs: 2 false-success (1 at warning); 1 finding(s) at or above error.", batch
+
+
+def test_batch_does_not_count_no_coverage_or_unknown_status_as_mismatches(cli, tmp_path):
+    (tmp_path / "hello.log").write_text("hello\n")
+    (tmp_path / "hello.log.exit").write_text("0\n")
+    (tmp_path / "deploy.log").write_bytes(PYINFRA_LOG.read_bytes())  # no sidecar: status unknown
+    res = cli("batch", tmp_path, "--summary", tmp_path / "summary.csv", "--jobs", "1")
+    assert res.code == 0, res
+    assert "mismatch" not in res.stdout, res.stdout
+    rows = (tmp_path / "summary.csv").read_text().splitlines()
+    assert rows[1:] == ["(none),,1,0,0,0,0.0,", "pyinfra,,1,0,0,0,0.0,"]
+
+
+def test_ansible_failed_hosts_with_exit_1_is_wrong_code(cli):
+    from conftest import SAMPLES
+
+    res = cli("check", SAMPLES / "ansible" / "task-fails" / "output.log", "-e", "1")
+    assert res.code == 1, res
+    assert "error wrong-code ansible/failed-exit-other" in res.stdout
+    assert ": wrong-code (exit 1" in res.stdout
+
+
+def test_pytest_all_passed_with_exit_1_is_false_failure(cli):
+    log = (
+        b"============================= test session starts ==============================\n"
+        b"platform linux -- Python 3.11.7, pytest-8.3.5, pluggy-1.7.0\ncollected 3 items\n\n"
+        b"tests/test_math.py ...                                                   [100%]\n\n"
+        b"============================== 3 passed in 0.02s ===============================\n"
+    )
+    res = cli("check", "-", "-e", "1", stdin=log)
+    assert "warning false-failure pytest/passed-exit-one" in res.stdout, res
+    assert "-: false-failure (exit 1" in res.stdout

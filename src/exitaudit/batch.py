@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
-from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
+from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity, lowered_verdict, verdict_counts
 from .output import Staged as _Staged
 from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
@@ -552,6 +552,8 @@ class Results:
     findings: dict[str, list[Any]] = field(default_factory=dict)
     finding_run: list[int] = field(default_factory=list)
     verdicts: Counter[str] = field(default_factory=Counter)
+    lowered: Counter[tuple[Kind, Severity]] = field(default_factory=Counter)
+    """Runs whose verdict stands below its kind's default severity, by verdict and severity."""
     errors: int = 0
     failing: int = 0
     """Findings at or above fail_on that the baseline does not hold."""
@@ -585,6 +587,9 @@ class Results:
             r["tools"].append(" ".join(run.tools))
             r["verdict"].append(run.verdict.value)
             self.verdicts[run.verdict.value] += 1
+            lowered = lowered_verdict(run)
+            if lowered is not None:
+                self.lowered[(run.verdict, lowered)] += 1
             kinds: Counter[Kind] = Counter()
             baselined = 0
             f = self.findings
@@ -592,7 +597,7 @@ class Results:
                 known = self.baseline is not None and (job.source, finding.check) in self.baseline
                 kinds[finding.kind] += 1
                 if known:
-                    baselined += finding.kind.is_mismatch
+                    baselined += finding.kind.disagrees
                 elif finding.severity.rank >= self.fail_on.rank:
                     self.failing += 1
                 self.finding_run.append(index)
@@ -671,7 +676,7 @@ class Results:
             "kind": pl.Series(self.findings["kind"], dtype=pl.String),
             "baselined": pl.Series(self.findings["baselined"], dtype=pl.Boolean),
         })
-        mismatch = [k.value for k in Kind if k.is_mismatch]
+        mismatch = [k.value for k in Kind if k.disagrees]  # not no-coverage, unknown status, incomplete
         attributed = (
             finds.filter(pl.col("kind").is_in(mismatch))
             .join(audited, on="_run")
@@ -730,7 +735,7 @@ class Results:
     def headline(self) -> str:
         n = len(self)
         audited = n - self.errors
-        parts = [f"{self.verdicts[k.value]} {k.value}" for k in VERDICT_ORDER if self.verdicts[k.value]]
+        parts = verdict_counts({k: self.verdicts[k.value] for k in VERDICT_ORDER}, self.lowered)
         text = f"Audited {audited} run{'s' if audited != 1 else ''}"
         if parts:
             text += ": " + ", ".join(parts)

@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable
+from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable, lowered_verdict, verdict_counts
 from .sarif import STDIN, UNREADABLE_CHECK, reported
 from .text import printable
 
@@ -186,8 +186,9 @@ def _finding_section(report: Report, run: RunResult, finding: Finding) -> str:
 def _chunks(report: Report, items: list[tuple[RunResult, Finding]]) -> Iterable[tuple[str, str]]:
     """(what, Markdown) in the order they are written; ``what`` is run, finding or other."""
     verdicts = Counter(run.verdict for run in report.runs)
+    lowered = Counter((run.verdict, sev) for run in report.runs if (sev := lowered_verdict(run)) is not None)
     n = len(report.runs)
-    parts = ", ".join(f"{verdicts[k]} {k.value}" for k in VERDICT_ORDER if verdicts[k])
+    parts = ", ".join(verdict_counts(verdicts, lowered))
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
     unreadable = f"; {len(report.unreadable)} unreadable" if report.unreadable else ""

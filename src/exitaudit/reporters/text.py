@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..model import DEFAULT_SEVERITY, VERDICT_ORDER, Kind, Report, RunResult, Severity
+from ..model import DEFAULT_SEVERITY, VERDICT_ORDER, Kind, Report, RunResult, Severity, lowered_verdict, verdict_counts
 
 EVIDENCE_SHOWN = 3
 # A log line may hold control characters (a bell, a NUL, a stray CR); show them, never send them
@@ -72,7 +72,10 @@ def render(report: Report, *, color: bool = False) -> str:
     for bad in report.unreadable:
         lines.append(f"{printable(bad.source)}: {_paint('error', _SEVERITY_COLOR[Severity.ERROR], color)} unreadable: {printable(bad.message)}")
     verdicts = Counter(run.verdict for run in report.runs)
-    parts = [f"{verdicts[k]} {_paint(k.value, _VERDICT_COLOR[k], color)}" for k in VERDICT_ORDER if verdicts[k]]
+    lowered = Counter((run.verdict, sev) for run in report.runs if (sev := lowered_verdict(run)) is not None)
+    parts = verdict_counts(verdicts, lowered)
+    if color:
+        parts = [p.replace(k.value, _paint(k.value, _VERDICT_COLOR[k], color), 1) for p, k in zip(parts, [k for k in VERDICT_ORDER if verdicts[k]])]
     n = len(report.runs)
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
