@@ -239,3 +239,37 @@ def test_pytest_all_passed_with_exit_1_is_false_failure(cli):
     res = cli("check", "-", "-e", "1", stdin=log)
     assert "warning false-failure pytest/passed-exit-one" in res.stdout, res
     assert "-: false-failure (exit 1" in res.stdout
+
+
+# 6. Evidence shows the line the finding points at --------------------------------------------
+
+
+def _report_pointing_past_the_cap():
+    from exitaudit.model import Evidence, ExitStatus, Finding, Kind, Origin, Report, RunResult, Severity
+
+    evidence = tuple(Evidence(n, f"FAILED tests/test_{n}.py::t") for n in range(1, 12)) + (Evidence(20, "== 11 failed in 0.1s =="),)
+    finding = Finding("pytest/failures-exit-zero", "pytest", Kind.FALSE_SUCCESS, Severity.ERROR, "t", "m", evidence, line=20)
+    run = RunResult("tee.log", ExitStatus.from_code(0, Origin.FLAG), ("pytest",), Kind.FALSE_SUCCESS, (finding,))
+    return Report((run,))
+
+
+def test_text_evidence_always_shows_the_pointed_line_with_its_nearest_neighbours():
+    from exitaudit.reporters import renderer
+
+    text = renderer("text")(_report_pointing_past_the_cap())
+    lines = text.splitlines()
+    assert lines[0].startswith("tee.log:20: error false-success")
+    assert lines[1:5] == [
+        "    10 | FAILED tests/test_10.py::t",
+        "    11 | FAILED tests/test_11.py::t",
+        "    20 | == 11 failed in 0.1s ==",
+        "       | … 9 more line(s)",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["github", "gitlab"])
+def test_ci_formats_show_the_pointed_line_too(fmt):
+    from exitaudit.reporters import renderer
+
+    out = renderer(fmt)(_report_pointing_past_the_cap())
+    assert "20 | == 11 failed in 0.1s ==" in out

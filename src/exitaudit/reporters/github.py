@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable, lowered_verdict, verdict_counts
 from .sarif import STDIN, UNREADABLE_CHECK, reported
-from .text import printable
+from .text import printable, shown_evidence
 
 ANNOTATIONS_PER_TYPE = 10
 """GitHub's limit per step, for each of error and warning."""
@@ -88,10 +88,11 @@ def annotation(run: RunResult, finding: Finding) -> str:
             properties["line"] = str(finding.line)
     properties["title"] = _cut(printable(f"exitaudit {finding.kind.value}: {finding.title}"), TITLE_MAX)
     lines = [printable(f"{finding.message} [{finding.check}]")]
-    width = len(str(max((e.line for e in finding.evidence), default=0)))
-    lines += [f"  {e.line:>{width}} | {_cut(printable(e.text), 300)}" for e in finding.evidence[:EVIDENCE_SHOWN]]
-    if len(finding.evidence) > EVIDENCE_SHOWN:
-        lines.append(f"  {'':>{width}} | … {len(finding.evidence) - EVIDENCE_SHOWN} more line(s)")
+    shown, hidden = shown_evidence(finding, EVIDENCE_SHOWN)
+    width = len(str(max((e.line for e in shown), default=0)))
+    lines += [f"  {e.line:>{width}} | {_cut(printable(e.text), 300)}" for e in shown]
+    if hidden:
+        lines.append(f"  {'':>{width}} | … {hidden} more line(s)")
     lines += [f"see {printable(ref)}" for ref in finding.references]
     return command(COMMANDS[finding.severity], properties, _cut("\n".join(lines), MESSAGE_MAX))
 
@@ -173,10 +174,11 @@ def _finding_section(report: Report, run: RunResult, finding: Finding) -> str:
         "",
     ]
     if finding.evidence:
-        width = len(str(max(e.line for e in finding.evidence)))
-        shown = [f"{e.line:>{width}} | {_cut(printable(e.text), SUMMARY_LINE_MAX)}" for e in finding.evidence[:SUMMARY_EVIDENCE_SHOWN]]
-        if len(finding.evidence) > SUMMARY_EVIDENCE_SHOWN:
-            shown.append(f"{'':>{width}} | … {len(finding.evidence) - SUMMARY_EVIDENCE_SHOWN} more line(s)")
+        picked, hidden = shown_evidence(finding, SUMMARY_EVIDENCE_SHOWN)
+        width = len(str(max(e.line for e in picked)))
+        shown = [f"{e.line:>{width}} | {_cut(printable(e.text), SUMMARY_LINE_MAX)}" for e in picked]
+        if hidden:
+            shown.append(f"{'':>{width}} | … {hidden} more line(s)")
         out += [*_code_block(shown), ""]
     if finding.references:
         out += ["See " + ", ".join(_link(r) for r in finding.references), ""]

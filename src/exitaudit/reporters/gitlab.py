@@ -26,7 +26,7 @@ from typing import Any
 
 from ..model import Finding, Report, RunResult, Severity, Unreadable
 from .sarif import UNREADABLE_CHECK, fingerprints, location_path, reported_findings
-from .text import printable
+from .text import printable, shown_evidence
 
 SEVERITIES: dict[Severity, str] = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 EVIDENCE_SHOWN = 10
@@ -36,9 +36,10 @@ def _body(run: RunResult, finding: Finding) -> str:
     lines = [printable(f"{finding.kind.value} ({finding.severity.value}): {finding.title}"), ""]
     if finding.evidence:
         # Each line starts with its number, so no log line can close the fence.
-        lines += ["```", *(f"{e.line} | {printable(e.text)}" for e in finding.evidence[:EVIDENCE_SHOWN])]
-        if len(finding.evidence) > EVIDENCE_SHOWN:
-            lines.append(f"… {len(finding.evidence) - EVIDENCE_SHOWN} more line(s)")
+        shown, hidden = shown_evidence(finding, EVIDENCE_SHOWN)
+        lines += ["```", *(f"{e.line} | {printable(e.text)}" for e in shown)]
+        if hidden:
+            lines.append(f"… {hidden} more line(s)")
         lines += ["```", ""]
     lines += [f"See {printable(ref)}" for ref in finding.references]
     return "\n".join(lines).strip()
