@@ -273,3 +273,26 @@ def test_ci_formats_show_the_pointed_line_too(fmt):
 
     out = renderer(fmt)(_report_pointing_past_the_cap())
     assert "20 | == 11 failed in 0.1s ==" in out
+
+
+# 7. --step-summary outside GitHub Actions -----------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_step_summary_outside_github_actions_warns_once_and_goes_on(cli, tmp_path, command):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    out = tmp_path / "r.json"
+    if command == "check":
+        args = ["check", LOG, "-e", "0", "--step-summary", "--json", out]
+    else:
+        args = ["run", "--step-summary", "--json", out, "--", "cat", LOG]
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "exitaudit", *map(str, args)], capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 1, proc  # the false-success fails the run, as without the option
+    warnings = [line for line in proc.stderr.decode().splitlines() if "--step-summary" in line]
+    assert warnings == ["exitaudit: warning: --step-summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no step summary is written"]
+    assert json.loads(out.read_text())["runs"][0]["verdict"] == "false-success"

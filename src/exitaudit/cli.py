@@ -125,8 +125,7 @@ def check(
 
     if exit_code is not None and exit_code_file is not None:
         raise UsageError("give --exit-code or --exit-code-file, not both")
-    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
-        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
+    step_summary = _step_summary_wanted(step_summary)
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
@@ -176,6 +175,16 @@ def _further_reports(
 
     asked = ((json_out, "json"), (junit_out, "junit"), (sarif_out, "sarif"), (gitlab_out, "gitlab"))
     return [(path, renderer(name, junit_strict=junit_strict)(report)) for path, name in asked if path]
+
+
+def _step_summary_wanted(asked: bool) -> bool:
+    """--step-summary outside GitHub Actions (no $GITHUB_STEP_SUMMARY): one warning, and the
+    audit goes on, its reports and exit code unchanged; the same command line then works both
+    in a workflow and on a laptop."""
+    if asked and not os.environ.get("GITHUB_STEP_SUMMARY"):
+        _say("warning: --step-summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no step summary is written")
+        return False
+    return asked
 
 
 def _append_step_summary(report: Report) -> None:
@@ -289,8 +298,7 @@ def run_command(
         raise UsageError("give the command after --: exitaudit run [OPTIONS] -- COMMAND [ARGS]...")
     if exit_zero and on_mismatch is not None:
         raise UsageError("give --on-mismatch or --exit-zero, not both")
-    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
-        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
+    step_summary = _step_summary_wanted(step_summary)
     for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab")):
         if path is not None and path != "-":
             _writable_destination(path, what)
