@@ -296,3 +296,38 @@ def test_step_summary_outside_github_actions_warns_once_and_goes_on(cli, tmp_pat
     warnings = [line for line in proc.stderr.decode().splitlines() if "--step-summary" in line]
     assert warnings == ["exitaudit: warning: --step-summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no step summary is written"]
     assert json.loads(out.read_text())["runs"][0]["verdict"] == "false-success"
+
+
+# 8. The aiohttp scenario in full, and tool aliases --------------------------------------------
+
+
+def test_asyncio_returncode_255_for_a_child_that_exited_2_is_a_wrong_code_citing_both_lines(cli):
+    from conftest import SAMPLES
+
+    log = SAMPLES / "gunicorn" / "aiohttp_asyncio_returncode255" / "output.log"
+    res = cli("check", log, "-e", "0", "-f", "json")
+    run = json.loads(res.stdout)["runs"][0]
+    assert run["verdict"] == "wrong-code", res
+    (finding,) = [f for f in run["findings"] if f["kind"] == "wrong-code"]
+    assert finding["check"] == "gunicorn/aiohttp-asyncio-returncode-255"
+    texts = [e["text"] for e in finding["evidence"]]
+    assert any("Worker (pid:30268) exited with code 2" in t for t in texts)
+    assert any("Unknown child process pid 30268, will report returncode 255" in t for t in texts)
+    # A child whose pid asyncio did not name is no evidence of a wrong 255.
+    other = log.read_text().replace("Unknown child process pid 30268", "Unknown child process pid 41000")
+    res = cli("check", "-", "-e", "0", "-f", "json", stdin=other.encode())
+    assert json.loads(res.stdout)["runs"][0]["verdict"] == "false-success"
+
+
+def test_a_rule_file_may_declare_aliases_accepted_by_tool_and_listed(cli, tmp_path):
+    from conftest import SAMPLES
+
+    log = SAMPLES / "gunicorn" / "aiohttp_subprocess_returncode0" / "output.log"
+    res = cli("check", "-", "-e", "0", "--tool", "aiohttp", stdin=log.read_bytes())
+    assert res.code == 1 and "gunicorn/aiohttp-worker-reaped-child" in res.stdout, res
+    listed = cli("rules", "list")
+    (line,) = [x for x in listed.stdout.splitlines() if x.startswith("gunicorn ")]
+    assert line.endswith("(also: aiohttp)")
+    (tmp_path / "mytool.toml").write_text('format = 1\ntool = "mytool"\naliases = ["mytool"]\ndescription = "d"\n[detect]\npatterns = ["^x"]\n')
+    lint = cli("rules", "lint", tmp_path / "mytool.toml")
+    assert lint.code == 2 and "aliases: 'mytool' is the tool's own name" in lint.stderr, lint

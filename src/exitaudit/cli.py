@@ -213,7 +213,7 @@ def _params(ruleset, settings: list[str]) -> dict[str, dict[str, object]]:  # ty
         if name not in rf.params:
             known = ", ".join(sorted(rf.params)) or "none"
             raise UsageError(f"{tool} has no parameter {name!r} (parameters: {known})", where="--param")
-        given.setdefault((tool, name), []).append(value)
+        given.setdefault((rf.tool, name), []).append(value)  # an alias sets its tool's parameter
     out: dict[str, dict[str, object]] = {}
     for (tool, name), values in given.items():
         out.setdefault(tool, {})[name] = ruleset.get(tool).params[name].parse(values, "--param")
@@ -461,7 +461,8 @@ def batch_command(
         from .selection import Selection
 
         selection = Selection(tuple(include or ()), tuple(exclude or ()))
-        todo = b.collect(sources, columns, known_tools=ruleset.files, default_tools=tool, selection=selection)
+        names = [*ruleset.files, *(alias for rf in ruleset for alias in rf.aliases)]
+        todo = b.collect(sources, columns, known_tools=names, default_tools=tool, selection=selection)
         results = b.run_batch(
             todo, pool,
             fail_on=Severity(fail_on.value),
@@ -517,7 +518,8 @@ def rules_list(
     width = max((len(rf.tool) for rf in ruleset), default=4)
     for rf in ruleset:
         origin = "built-in" if rf.builtin else rf.path
-        print(f"{rf.tool:<{width}}  {len(rf.checks):>2} checks  {origin}  {rf.description.splitlines()[0] if rf.description else ''}")
+        aliases = f"  (also: {', '.join(rf.aliases)})" if rf.aliases else ""
+        print(f"{rf.tool:<{width}}  {len(rf.checks):>2} checks  {origin}  {rf.description.splitlines()[0] if rf.description else ''}{aliases}")
 
 
 @rules_app.command("show")

@@ -347,7 +347,7 @@ class Engine:
 
     def prepare(self, tools: Sequence[str] | None = None) -> None:
         """Build the filters now (before forking workers, so that each does not build its own)."""
-        wanted = frozenset(tools) if tools else None
+        wanted = frozenset(self.rules.canonical(t) for t in tools) if tools else None
         self._filter(wanted)
         if self.fast:
             self._fast_filter(wanted)
@@ -401,6 +401,7 @@ class Engine:
 
     def begin(self, tools: Sequence[str] | None = None, size_hint: int | None = None) -> Scan:
         if tools:
+            tools = [self.rules.canonical(t) for t in tools]  # --tool aiohttp is gunicorn's file
             unknown = [t for t in tools if self.rules.get(t) is None]
             if unknown:
                 raise UsageError(

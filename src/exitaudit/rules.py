@@ -151,6 +151,8 @@ class RuleFile:
     checks: tuple[Check, ...] = ()
     examples: tuple[Example, ...] = ()
     builtin: bool = False
+    aliases: tuple[str, ...] = ()
+    """Other names of the tool (``--tool aiohttp`` for gunicorn's file)."""
 
     def param_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         values = {name: p.default for name, p in self.params.items()}
@@ -171,7 +173,16 @@ class RuleSet:
         return len(self.files)
 
     def get(self, tool: str) -> RuleFile | None:
-        return self.files.get(tool)
+        """The rule file of ``tool``, by its name or one of its aliases (a name wins)."""
+        rf = self.files.get(tool)
+        if rf is None:
+            rf = next((f for f in self.files.values() if tool in f.aliases), None)
+        return rf
+
+    def canonical(self, tool: str) -> str:
+        """``tool``'s own name when it is an alias; else ``tool`` unchanged."""
+        rf = self.get(tool)
+        return rf.tool if rf is not None else tool
 
     def only(self, tools: Iterable[str]) -> RuleSet:
         return RuleSet({t: self.files[t] for t in tools})
@@ -414,9 +425,14 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
         except ValueError:
             b.error(["exit_codes", key], "exit code keys are numbers from 0 to 255")
 
+    aliases = tuple(data.get("aliases", ()))
+    if tool in aliases:
+        b.error(["aliases"], f"{tool!r} is the tool's own name, not an alias")
+
     if b.errors:
         raise b.errors[0] if len(b.errors) == 1 else RuleErrors(b.errors)
     return RuleFile(
+        aliases=aliases,
         tool=tool,
         path=path,
         description=data["description"],
