@@ -331,3 +331,75 @@ def test_a_rule_file_may_declare_aliases_accepted_by_tool_and_listed(cli, tmp_pa
     (tmp_path / "mytool.toml").write_text('format = 1\ntool = "mytool"\naliases = ["mytool"]\ndescription = "d"\n[detect]\npatterns = ["^x"]\n')
     lint = cli("rules", "lint", tmp_path / "mytool.toml")
     assert lint.code == 2 and "aliases: 'mytool' is the tool's own name" in lint.stderr, lint
+
+
+# 9. rules lint trial-runs every exit-status class and signal state ----------------------------
+
+LINT_DEMO = """format = 1
+tool = "demo"
+description = "d"
+[detect]
+patterns = ['^demo v1']
+[signals.summary]
+pattern = '^Result: (?P<s>.*)$'
+value = "last"
+[signals.errors]
+pattern = '^ERROR '
+[[checks]]
+id = "bad-late"
+title = "t"
+kind = "wrong-code"
+when = "exit.code >= 2 && summary > 0"
+message = "m"
+[[checks]]
+id = "bad-on-a-signal"
+title = "t"
+kind = "wrong-code"
+when = "exit.signal == 'SIGKILL' && errors.startsWith('x')"
+message = "m"
+[[checks]]
+id = "bad-when-matched"
+title = "t"
+kind = "false-success"
+when = "errors > 0 && exit.code == 0 && summary + 1 > 2"
+message = "m"
+[[checks]]
+id = "broken"
+title = "t"
+kind = "false-success"
+when = "errors >"
+message = "m"
+[[examples]]
+name = "e"
+exit_code = 0
+verdict = "consistent"
+checks = ["broken", "bad-late"]
+log = "demo v1\\n"
+"""
+
+
+def test_rules_lint_trial_runs_every_exit_class_and_names_signal_and_column(cli, tmp_path):
+    path = tmp_path / "demo.toml"
+    path.write_text(LINT_DEMO)
+    res = cli("rules", "lint", path)
+    assert res.code == 2, res
+    errors = res.stderr.splitlines()
+    assert errors[0] == (
+        f"{path}:15: checks[0].when: condition fails with exit 2, through signal 'summary' (a string) at column 19: "
+        "No such overload: the operation is not defined for the given operand types."
+    )
+    assert errors[1].startswith(f"{path}:21: checks[1].when: condition fails with exit 137 (SIGKILL), through signal 'errors' (an int) at column 29:")
+    assert errors[2].startswith(f"{path}:27: checks[2].when: condition fails with exit 0 and signal 'errors' matched, through signal 'summary' (a string) at column 33:")
+    assert f"{path}:33: checks[3].when: condition does not compile" in errors[3]
+    assert not any("no check 'broken'" in line for line in errors), "a check that does not compile causes no follow-on error"
+    assert errors[-1] == "1 rule file(s) checked, 4 error(s), 0 warning(s)"
+
+
+def test_a_condition_that_needs_no_exit_status_is_tried_with_an_unknown_one(tmp_path):
+    from exitaudit.celexpr import Condition
+    from exitaudit.rules import Signal, trial_run
+
+    signals = {"errors": Signal("errors", pattern="x")}
+    # Reads no exit status, so an audit evaluates it when the status is unknown too: it must hold there.
+    assert trial_run(Condition("errors > 0"), "errors > 0", "demo", signals, {}) is None
+    assert "through signal 'errors'" in trial_run(Condition("errors.contains('x')"), "errors.contains('x')", "demo", signals, {})
