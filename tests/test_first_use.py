@@ -403,3 +403,30 @@ def test_a_condition_that_needs_no_exit_status_is_tried_with_an_unknown_one(tmp_
     # Reads no exit status, so an audit evaluates it when the status is unknown too: it must hold there.
     assert trial_run(Condition("errors > 0"), "errors > 0", "demo", signals, {}) is None
     assert "through signal 'errors'" in trial_run(Condition("errors.contains('x')"), "errors.contains('x')", "demo", signals, {})
+
+
+# 10. rules test says which check errored and why ---------------------------------------------
+
+
+def test_rules_test_names_the_check_that_errored_and_why(cli, tmp_path):
+    path = tmp_path / "demo2.toml"
+    path.write_text(
+        'format = 1\ntool = "demo2"\ndescription = "d"\n[detect]\npatterns = [\'^demo v1\']\n'
+        '[params.pattern]\ndescription = "a pattern"\ndefault = "x"\n'
+        "[signals.summary]\npattern = '^Result: (?P<s>.*)$'\nvalue = \"last\"\n"
+        '[[checks]]\nid = "result-bad"\ntitle = "t"\nkind = "false-success"\n'
+        'when = "exit.code == 0 && summary.matches(params.pattern)"\nmessage = "m"\n'
+        '[[examples]]\nname = "a bad parameter breaks the condition"\nexit_code = 0\nverdict = "false-success"\n'
+        'checks = ["result-bad"]\nparams = { pattern = "(" }\nlog = "demo v1\\nResult: x\\n"\n'
+        '[[examples]]\nname = "a wrong expectation"\nexit_code = 1\nverdict = "consistent"\nlog = "demo v1\\nResult: y\\n"\n'
+    )
+    res = cli("rules", "test", path)
+    assert res.code == 1, res
+    first, second, summary = res.stdout.splitlines()
+    assert first.startswith(f"FAIL {path}:18: demo2: a bad parameter breaks the condition: verdict audit-incomplete, expected false-success;")
+    assert "check demo2/result-bad errored: condition failed: Function 'matches' error: '(' not a valid regex" in first
+    assert second == (
+        f"FAIL {path}:25: demo2: a wrong expectation: verdict unexplained-failure (from exitaudit/unexplained-failure: "
+        "exit 1, and no check of demo2 explains it from the log), expected consistent"
+    )
+    assert summary == "0 passed, 2 failed"
