@@ -430,3 +430,32 @@ def test_rules_test_names_the_check_that_errored_and_why(cli, tmp_path):
         "exit 1, and no check of demo2 explains it from the log), expected consistent"
     )
     assert summary == "0 passed, 2 failed"
+
+
+# 11. docs/rules.md documents every field ---------------------------------------------------
+
+
+def _schema_fields(node, path=()):
+    if isinstance(node, dict):
+        for name in node.get("properties", {}):
+            yield path, name
+        for key, value in node.items():
+            yield from _schema_fields(value, (*path, key))
+    elif isinstance(node, list):
+        for value in node:
+            yield from _schema_fields(value, path)
+
+
+def test_docs_rules_md_documents_every_field_of_the_schema_and_both_regex_dialects():
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "rules.md").read_text()
+    schema = json.loads((ROOT / "src/exitaudit/schemas/rules.schema.json").read_text())
+    missing = sorted({name for _, name in _schema_fields(schema) if f"`{name}`" not in doc})
+    assert missing == []
+    sections = {title: body for title, body in (part.split("\n", 1) for part in doc.split("\n## ")[1:])}
+    for name in schema["$defs"]["example"]["properties"]:
+        assert f"| `{name}` |" in sections["Examples"], name
+    for name in schema["$defs"]["signal"]["properties"]:
+        assert f"`{name}`" in sections["Signals"].split("\n\n- ")[0], name
+    assert "RE2" in sections["Checks"] and "`regex`" in sections["Checks"]
