@@ -459,3 +459,35 @@ def test_docs_rules_md_documents_every_field_of_the_schema_and_both_regex_dialec
     for name in schema["$defs"]["signal"]["properties"]:
         assert f"`{name}`" in sections["Signals"].split("\n\n- ")[0], name
     assert "RE2" in sections["Checks"] and "`regex`" in sections["Checks"]
+
+
+# 12. rules new TOOL ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tool", ["my-tool", "x"])
+def test_rules_new_writes_a_commented_skeleton_that_lints_tests_and_audits(cli, tmp_path, tool):
+    import tomllib
+
+    res = cli("rules", "new", tool, cwd=tmp_path)
+    assert res.code == 0, res
+    path = tmp_path / "rules" / f"{tool}.toml"
+    text = path.read_text()
+    assert text.startswith(f"# Rules for {tool}, started by `exitaudit rules new {tool}`.")
+    data = tomllib.loads(text)
+    assert {c["kind"] for c in data["checks"]} == {"false-success", "wrong-code", "false-failure", "consistent"}
+    assert {e["verdict"] for e in data["examples"]} >= {"consistent", "false-success", "wrong-code", "false-failure", "unexplained-failure"}
+    lint = cli("rules", "lint", path)
+    assert lint.code == 0 and lint.stdout == "1 rule file(s) checked, 0 error(s), 0 warning(s)\n", lint
+    test = cli("rules", "test", path)
+    assert test.code == 0 and test.stdout.endswith(f"{len(data['examples'])} passed, 0 failed\n"), test
+    audit = cli("check", "-", "-e", "0", "--rules", path, stdin=f"{tool} 2.0 starting\n{tool}: 1 passed, 4 failed\n".encode())
+    assert audit.code == 1 and f"{tool}/failed-exit-zero" in audit.stdout, audit
+    again = cli("rules", "new", tool, cwd=tmp_path)
+    assert again.code == 2 and "exists" in again.stderr and path.read_text() == text
+
+
+def test_rules_new_refuses_a_bad_name_and_writes_to_dir(cli, tmp_path):
+    assert cli("rules", "new", "My Tool", cwd=tmp_path).code == 2
+    assert not (tmp_path / "rules").exists()
+    res = cli("rules", "new", "deploy", "--dir", tmp_path / "team" / "rules")
+    assert res.code == 0 and (tmp_path / "team" / "rules" / "deploy.toml").is_file()

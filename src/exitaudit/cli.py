@@ -548,6 +548,30 @@ def _targets(paths: list[Path] | None) -> list[Path]:
     return found
 
 
+@rules_app.command("new")
+def rules_new(
+    tool: Annotated[str, typer.Argument(metavar="TOOL", help="The tool's name: lower case, digits and -.")],
+    folder: Annotated[Path, typer.Option("--dir", "-d", metavar="DIR", help="Where to write TOOL.toml (created if missing).")] = Path("rules"),
+) -> None:
+    """Write a commented rule file to start from, DIR/TOOL.toml: it passes rules lint and rules test."""
+    from .output import write_report
+    from .skeleton import TOOL_NAME, skeleton
+
+    if not TOOL_NAME.match(tool):
+        raise UsageError(f"a tool's name is lower case letters, digits and -, starting with a letter; got {tool!r}", where="TOOL")
+    path = folder / f"{tool}.toml"
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{path} exists; edit it, or remove it first", where="rules new")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a directory", where="--dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {folder}: {exc.strerror or exc}", where="--dir") from None
+    write_report(str(path), skeleton(tool))
+    print(f"wrote {path}; check it with: exitaudit rules lint {path} && exitaudit rules test {path}")
+
+
 @rules_app.command("test")
 def rules_test(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH...]", help="Rule files or directories; default: the built-in pack.")] = None,
