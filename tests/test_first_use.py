@@ -491,3 +491,37 @@ def test_rules_new_refuses_a_bad_name_and_writes_to_dir(cli, tmp_path):
     assert not (tmp_path / "rules").exists()
     res = cli("rules", "new", "deploy", "--dir", tmp_path / "team" / "rules")
     assert res.code == 0 and (tmp_path / "team" / "rules" / "deploy.toml").is_file()
+
+
+# 13. Conveniences ------------------------------------------------------------------------------
+
+
+def test_an_expired_suppression_is_its_own_kind_and_not_a_verdict(cli, tmp_path):
+    (tmp_path / "exitaudit.toml").write_text(
+        '[[suppress]]\ncheck = "pyinfra/errors-exit-zero"\nreason = "old runners"\nuntil = 2020-01-31\n'
+    )
+    res = cli("check", LOG, "-e", "1", "-f", "json", cwd=tmp_path)
+    run = json.loads(res.stdout)["runs"][0]
+    assert run["verdict"] == "consistent"
+    (expired,) = [f for f in run["findings"] if f["check"] == "exitaudit/expired-suppression"]
+    assert (expired["kind"], expired["severity"]) == ("expired-suppression", "warning")
+    text = cli("check", LOG, "-e", "1", cwd=tmp_path)
+    assert "warning expired-suppression exitaudit/expired-suppression:" in text.stdout
+    assert "warning consistent" not in text.stdout
+    sarif = json.loads(cli("check", LOG, "-e", "1", "-f", "sarif", cwd=tmp_path).stdout)
+    assert [r["properties"]["kind"] for r in sarif["runs"][0]["results"]] == ["expired-suppression"]
+
+
+def test_configuration_errors_are_reported_all_at_once_in_line_order(cli, tmp_path):
+    (tmp_path / "exitaudit.toml").write_text(
+        'fail_on = "sometimes"\ncolour = "yes"\n[severity]\n"x/y" = "loud"\n[[suppress]]\ncheck = "a/b"\nreason = "r"\n'
+    )
+    res = cli("check", LOG, "-e", "0", cwd=tmp_path)
+    assert res.code == 2 and res.stdout == ""
+    assert [line.split(": ", 2)[1] for line in res.stderr.splitlines()] == [
+        "exitaudit.toml:1", "exitaudit.toml:2", "exitaudit.toml:4", "exitaudit.toml:5",
+    ], res.stderr
+    (tmp_path / "exitaudit.toml").write_text('[severity]\n"pytest/nope" = "error"\n[params.nosuch]\nx = 1\n')
+    res = cli("check", LOG, "-e", "0", cwd=tmp_path)
+    assert res.code == 2 and len(res.stderr.splitlines()) == 2, res.stderr
+    assert "unknown check 'pytest/nope'" in res.stderr and "no rule file for tool 'nosuch'" in res.stderr

@@ -673,7 +673,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(str(err))
         code = ExitCode.ERROR
     except ExitauditError as exc:
-        _say(str(exc))
+        for err in getattr(exc, "errors", None) or [exc]:  # several problems of one file: one line each
+            _say(str(err))
         code = ExitCode.ERROR
     except StdoutClosed:
         # The reader went away (`exitaudit ... | head`). Stop quietly, as `cat` does: 128 + SIGPIPE.

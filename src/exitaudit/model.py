@@ -27,11 +27,14 @@ class Kind(str, Enum):
     """No exit status was given or found, so checks that need one could not run."""
     INCOMPLETE = "audit-incomplete"
     """A check could not be evaluated (a pattern hit the regex time limit, a condition failed)."""
+    EXPIRED_SUPPRESSION = "expired-suppression"
+    """A suppression of the configuration file whose ``until`` date has passed: a fact about the
+    configuration, not about the run, so never a run's verdict."""
 
     @property
     def is_mismatch(self) -> bool:
         """Not consistent: a kind that can be a run's verdict in place of ``consistent``."""
-        return self is not Kind.CONSISTENT
+        return self is not Kind.CONSISTENT and self is not Kind.EXPIRED_SUPPRESSION
 
     @property
     def disagrees(self) -> bool:
@@ -79,7 +82,12 @@ DEFAULT_SEVERITY: dict[Kind, Severity] = {
     Kind.NO_COVERAGE: Severity.WARNING,
     Kind.EXIT_UNKNOWN: Severity.WARNING,
     Kind.INCOMPLETE: Severity.WARNING,
+    Kind.EXPIRED_SUPPRESSION: Severity.WARNING,
 }
+
+KIND_ORDER: tuple[Kind, ...] = (*VERDICT_ORDER[:-1], Kind.EXPIRED_SUPPRESSION, Kind.CONSISTENT)
+"""Every kind, most important first: the verdicts' order, with the one kind that is never a
+verdict before ``consistent``."""
 
 
 class Origin(str, Enum):

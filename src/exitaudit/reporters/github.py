@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable, lowered_verdict, verdict_counts
+from ..model import KIND_ORDER, VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable, lowered_verdict, verdict_counts
 from .sarif import STDIN, UNREADABLE_CHECK, reported
 from .text import printable, shown_evidence
 
@@ -76,7 +76,7 @@ def ranked(report: Report, severities: Iterable[Severity] = tuple(Severity)) -> 
         for j, f in enumerate(run.findings)
         if f.severity in wanted and reported(report, f)
     ]
-    items.sort(key=lambda t: (-t[3].severity.rank, VERDICT_ORDER.index(t[3].kind), t[0], t[1]))
+    items.sort(key=lambda t: (-t[3].severity.rank, KIND_ORDER.index(t[3].kind), t[0], t[1]))
     return [(run, f) for _, _, run, f in items]
 
 

@@ -11,7 +11,8 @@ from .. import __version__
 from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
 
 SCHEMA_VERSION = "1.1"
-"""1.1: ``errors`` (logs that could not be read) and ``summary.errors``."""
+"""1.1: ``errors`` (logs that could not be read), ``summary.errors``, and the finding kind
+``expired-suppression``."""
 
 
 def _finding(f: Finding) -> dict[str, Any]:
