@@ -525,3 +525,45 @@ def test_configuration_errors_are_reported_all_at_once_in_line_order(cli, tmp_pa
     res = cli("check", LOG, "-e", "0", cwd=tmp_path)
     assert res.code == 2 and len(res.stderr.splitlines()) == 2, res.stderr
     assert "unknown check 'pytest/nope'" in res.stderr and "no rule file for tool 'nosuch'" in res.stderr
+
+
+def test_quiet_shows_only_logs_with_findings_and_the_summary(cli):
+    from conftest import SAMPLES
+
+    logs = sorted(str(p) for p in (SAMPLES / "pyinfra").glob("*/output.log"))
+    loud = cli("check", *logs, "-e", "1")
+    quiet = cli("check", *logs, "-e", "1", "--quiet")
+    assert quiet.code == loud.code == 0
+    summary = f"Audited {len(logs)} logs: 2 unexplained-failure, {len(logs) - 2} consistent."
+    assert quiet.stdout.splitlines()[-1] == loud.stdout.splitlines()[-1] == summary
+    shown = {line.split(":", 1)[0] for line in quiet.stdout.splitlines()[:-1]}
+    assert shown == {str(SAMPLES / "pyinfra" / c / "output.log") for c in ("scary-success-2.8", "scary-success-3.6.1")}
+    assert ": ok " in loud.stdout and ": ok " not in quiet.stdout
+    as_json = cli("check", *logs, "-e", "1", "-q", "-f", "json")
+    assert len(json.loads(as_json.stdout)["runs"]) == len(logs), "machine-readable formats keep every log"
+
+
+def test_shell_completion_is_offered(cli):
+    assert "--install-completion" in cli("--help").stdout
+    script = cli("--show-completion", "bash")
+    assert script.code == 0 and "_exitaudit_completion" in script.stdout
+
+
+def test_run_takes_color(cli):
+    res = cli("run", "--color", "always", "--", "cat", LOG)
+    assert res.code == 1
+    assert "\x1b[1;31merror false-success\x1b[0m" in res.stderr
+    assert "\x1b[" not in res.stdout  # the command's own output is passed through untouched
+    assert "\x1b[" not in cli("run", "--color", "never", "--", "cat", LOG).stderr
+
+
+@pytest.mark.parametrize("option", ["-e", "--exit-code-file"])
+def test_a_repeated_exit_code_is_an_error(cli, tmp_path, option):
+    from conftest import assert_one_line_error
+
+    rc = tmp_path / "rc"
+    rc.write_text("0\n")
+    values = ["1", "0"] if option == "-e" else [rc, rc]
+    res = cli("check", LOG, option, values[0], option, values[1])
+    assert_one_line_error(res, "given 2 times", "give it once")
+    assert res.stdout == ""

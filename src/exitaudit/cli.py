@@ -23,7 +23,7 @@ from .output import write_reports
 app = typer.Typer(
     name="exitaudit",
     help="Audit finished runs: compare a captured log with the exit code the run recorded.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -97,8 +97,8 @@ def _load(rules: list[Path] | None, builtin: bool = True):  # type: ignore[no-un
 @app.command()
 def check(
     logs: Annotated[list[str], typer.Argument(metavar="LOG...", help="Log files to audit; - reads standard input. gzip, bz2 and xz are read as they are.")],
-    exit_code: Annotated[Optional[str], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it).")] = None,
-    exit_code_file: Annotated[Optional[Path], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it.")] = None,
+    exit_codes: Annotated[Optional[list[str]], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it); once.", show_default=False)] = None,
+    exit_code_files: Annotated[Optional[list[Path]], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it; once.", show_default=False)] = None,
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the log.")] = None,
     rules: RulesOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard output or -o.")] = Format.text,
@@ -116,6 +116,7 @@ def check(
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text report: only the logs with findings (not consistent ones), and the summary.")] = False,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -123,6 +124,9 @@ def check(
     from .reader import LogSource, read_text
     from .reporters import renderer
 
+    # One status for every log: a second -e is a mistake (two runs' codes?), not "the last wins".
+    exit_code = _once(exit_codes, "--exit-code")
+    exit_code_file = _once(exit_code_files, "--exit-code-file")
     if exit_code is not None and exit_code_file is not None:
         raise UsageError("give --exit-code or --exit-code-file, not both")
     step_summary = _step_summary_wanted(step_summary)
@@ -152,7 +156,7 @@ def check(
             unreadable.append(Unreadable(name, exc.message))
 
     report = Report(tuple(runs), fail_on=Severity(fail_on.value), unreadable=tuple(unreadable))
-    main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report)
+    main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output), quiet=quiet)(report)
     outputs = [(output or "-", main_report), *_further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)]
     write_reports(outputs)
     if step_summary:
@@ -160,6 +164,16 @@ def check(
     if unreadable:
         raise typer.Exit(ExitCode.ERROR)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
+
+
+def _once(values, option: str):  # type: ignore[no-untyped-def]
+    """The one value of an option that may be given once; None when not given."""
+    if not values:
+        return None
+    if len(values) > 1:
+        shown = ", ".join(map(str, values))
+        raise UsageError(f"given {len(values)} times ({shown}); give it once: one exit status applies to every log", where=option)
+    return values[0]
 
 
 def _further_reports(
@@ -246,11 +260,13 @@ def _adjuster(cfg):  # type: ignore[no-untyped-def]
     return lambda run: apply(run, cfg, today)
 
 
-def _color(option: ColorChoice | None, cfg, output: str | None) -> bool:  # type: ignore[no-untyped-def]
+def _color(option: ColorChoice | None, cfg, output: str | None, stream=None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the text report is coloured; ``stream``: where it goes without -o (run: stderr)."""
     from .config import color_wanted
 
     to_file = output not in (None, "-")
-    return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and sys.stdout.isatty())
+    tty = (sys.stdout if output == "-" or stream is None else stream).isatty()
+    return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and tty)
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,6 +302,7 @@ def run_command(
     on_mismatch: Annotated[Optional[int], typer.Option("--on-mismatch", metavar="N", min=1, max=255, help="Exit code when the command exited 0 but the audit failed it (default 1).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
     param: ParamOption = None,
+    color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: when it goes to a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -318,7 +335,7 @@ def run_command(
             from .reporters import renderer
 
             report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
-            main_report = renderer(fmt.value, junit_strict=junit_strict)(report)
+            main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output, sys.stderr))(report)
             outputs = _further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)
             if output:
                 outputs.append((output, main_report))

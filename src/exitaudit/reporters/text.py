@@ -77,10 +77,13 @@ def _run(report: Report, run: RunResult, color: bool = False) -> list[str]:
     return out
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    """The report; with ``color``, severity words and verdicts in ANSI colours."""
+def render(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+    """The report; with ``color``, severity words and verdicts in ANSI colours; with ``quiet``,
+    only the logs with a finding that is not an explanation (``ok``), then the summary of all."""
     lines: list[str] = []
     for run in report.runs:
+        if quiet and not any(not (f.kind is Kind.CONSISTENT and f.severity is Severity.INFO) for f in run.findings):
+            continue
         lines += _run(report, run, color)
     for bad in report.unreadable:
         lines.append(f"{printable(bad.source)}: {_paint('error', _SEVERITY_COLOR[Severity.ERROR], color)} unreadable: {printable(bad.message)}")
