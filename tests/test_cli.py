@@ -200,7 +200,7 @@ def test_rules_test_reports_a_failing_example(cli, tmp_path):
     )
     res = cli("rules", "test", bad)
     assert res.code == 1
-    assert f"FAIL {bad}:14: demo: wrong expectation: verdict false-success, expected consistent" in res.stdout
+    assert f"FAIL {bad}:14: demo: wrong expectation: verdict false-success (from demo/c: m), expected consistent" in res.stdout
     assert res.stdout.splitlines()[-1] == "0 passed, 1 failed"
 
 
