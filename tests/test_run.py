@@ -428,7 +428,6 @@ def test_a_report_that_cannot_be_written_keeps_the_commands_code(tmp_path):
         ["--on-mismatch", "0", "--"],
         ["--format", "yaml", "--"],
         ["-o", "/no/such/folder/report.txt", "--"],
-        ["--step-summary", "--"],
     ],
 )
 def test_usage_errors_exit_2_without_running_the_command(tmp_path, args):
