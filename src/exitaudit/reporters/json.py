@@ -10,7 +10,9 @@ from typing import Any
 from .. import __version__
 from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1: ``errors`` (logs that could not be read), ``summary.errors``, and the finding kind
+``expired-suppression``."""
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -54,8 +56,10 @@ def document(report: Report) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "exitaudit_version": __version__,
         "runs": [_run(run) for run in report.runs],
+        "errors": [{"source": bad.source, "message": bad.message} for bad in report.unreadable],
         "summary": {
             "runs": len(report.runs),
+            "errors": len(report.unreadable),
             "verdicts": {k.value: verdicts[k.value] for k in VERDICT_ORDER if verdicts[k.value]},
             "findings": {s.value: severities[s.value] for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if severities[s.value]},
             "fail_on": report.fail_on.value,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..model import Finding, Outcome, Report, RunResult
+from ..model import Finding, Outcome, Report, RunResult, Unreadable
 
 # XML 1.0 forbids most C0 controls even escaped or in CDATA; Jenkins, GitLab and lxml reject
 # a file that has one. Show them as visible escapes instead.
@@ -84,6 +84,17 @@ def _suite(report: Report, run: RunResult, strict: bool) -> tuple[ET.Element, in
     return suite, tests, failures
 
 
+def _unreadable_suite(bad: Unreadable) -> ET.Element:
+    """A log that could not be read: one test case in <error>, never a suite that passes."""
+    suite = ET.Element("testsuite", name=clean(f"exitaudit: {bad.source}"), tests="1", failures="0", errors="1", skipped="0")
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="source", value=clean(bad.source))
+    tc = ET.SubElement(suite, "testcase", name="read log", classname="exitaudit")
+    err = ET.SubElement(tc, "error", message=clean(bad.message), type="input-error")
+    err.text = clean(f"{bad.source}: {bad.message}")
+    return suite
+
+
 def render(report: Report, *, strict: bool = False) -> str:
     root = ET.Element("testsuites", name="exitaudit")
     total = fails = skips = 0
@@ -93,9 +104,12 @@ def render(report: Report, *, strict: bool = False) -> str:
         total += tests
         fails += failures
         skips += int(suite.get("skipped", "0"))
+    for bad in report.unreadable:
+        root.append(_unreadable_suite(bad))
+        total += 1
     root.set("tests", str(total))
     root.set("failures", str(fails))
-    root.set("errors", "0")
+    root.set("errors", str(len(report.unreadable)))
     if not strict:
         root.set("skipped", str(skips))
     ET.indent(root)
