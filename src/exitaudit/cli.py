@@ -62,9 +62,18 @@ GitlabOption = Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE",
 StepSummaryOption = Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")]
 FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")]
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
+PlatformOption = Annotated[Optional[str], typer.Option("--platform", metavar="NAME", help="The CI platform whose job log this is (github-actions, gitlab-ci, jenkins, travis, circleci, azure-pipelines, buildkite, teamcity); auto (default) detects it, none reads the log as it is. See docs/ci-logs.md.")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
+
+
+def _check_platform(platform: str | None) -> None:
+    """An unknown --platform is refused before any log is read."""
+    if platform not in (None, "auto", "none"):
+        from .envelope import named
+
+        named(platform)
 
 
 def _say(message: str) -> None:
@@ -116,6 +125,7 @@ def check(
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
+    platform: PlatformOption = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -140,6 +150,8 @@ def check(
     fail_on = _fail_on(fail_on, cfg)
     adjust = _adjuster(cfg)
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     runs: list[RunResult] = []
     failed = 0
     for name in logs:
@@ -423,6 +435,7 @@ def batch_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
+    platform: PlatformOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -439,6 +452,8 @@ def batch_command(
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     engine.prepare(tool)  # compiled once here, inherited by the worker processes
     b.set_engine(engine)
     cluster = audit = None

@@ -94,6 +94,8 @@ def audit_source(
     envelope to read the log in (steps.audit_job); a CI job log is read by one process."""
     from .steps import audit_job
 
+    if platform is None:
+        platform = getattr(engine, "ci_platform", None)  # batch: set once on the shared engine
     stretches = src.stretches(jobs, PARALLEL_FROM) if jobs > 1 else None
     if stretches is not None and platform != "none" and _ci_job_log(src.name, platform):
         stretches = None
