@@ -128,12 +128,26 @@ def detect(head: bytes) -> Envelope | None:
     return None
 
 
+_FORMS: dict[str, tuple[Envelope, ...]] = {
+    "github-actions": (GITHUB_GH, GITHUB_RAW),
+    "gitlab-ci": (GITLAB_TIMESTAMPED,),
+    "jenkins": (JENKINS_ISO, JENKINS_ELAPSED),
+}
+"""A platform's forms with a per-line prefix, tried on the first line when the platform is named."""
+
+
 def named(name: str, head: bytes = b"") -> Envelope:
     """The envelope of platform ``name`` (``--platform``), in the form the log's head shows."""
     if name not in PLATFORMS:
         raise UsageError(f"unknown platform {name!r}; known platforms: {', '.join(sorted(PLATFORMS))}, auto, none", where="--platform")
     found = detect(head)
-    return found if found is not None and found.platform == name else PLATFORMS[name]
+    if found is not None and found.platform == name:
+        return found
+    line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    for env in _FORMS.get(name, ()):
+        if env.strip is not None and env.strip.match(line):
+            return env
+    return PLATFORMS[name]
 
 
 def resolve(platform: str | None, head: bytes) -> Envelope | None:

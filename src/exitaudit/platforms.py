@@ -83,6 +83,7 @@ MARKERS: dict[str, StepMarkers] = {
         # The runner's own sections only; a job's script may open collapsible sections of its own.
         rb"^[^\n]*?section_start:\d+:(?P<name>prepare_executor|prepare_script|get_sources|clear_worktree|restore_cache|download_artifacts|step_script|build_script|step_[\w.-]+|after_script|archive_cache\w*|upload_artifacts\w*|cleanup_file_variables)\b",
         [
+            ("step_close", rb"^[^\n]*?section_end:\d+:(?:step_script|build_script|step_[\w.-]+|after_script)\b"),
             ("job_code", _line(rb"ERROR: Job failed: (?:command terminated with )?exit (?:code|status) (?P<code>\d+)")),
             ("job_fail", _head(rb"ERROR: Job failed\b")),
             ("job_ok", _line(rb"Job succeeded")),
@@ -99,6 +100,7 @@ MARKERS: dict[str, StepMarkers] = {
             ("job_ok", _line(rb"Finished: SUCCESS")),
             ("job_fail", _line(rb"Finished: (?:FAILURE|ABORTED|UNSTABLE|NOT_BUILT)")),
             ("stage", _line(rb"\[Pipeline\] \{ \((?P<text>[^\n]*)\)")),
+            ("step_close", _head(rb"\[Pipeline\] ")),
         ],
     ),
     "travis": _markers(
@@ -122,7 +124,8 @@ MARKERS: dict[str, StepMarkers] = {
     ),
     "buildkite": _markers(
         "buildkite",
-        _line(rb"(?:---|\+\+\+|~~~) (?P<name>[^\n]*?)"),
+        # Not a diff's `--- a/f` / `+++ b/f`, nor a tool's `--- note ---` banner.
+        _line(rb"(?:---|\+\+\+|~~~) (?!a/|b/|/dev/null)(?P<name>[^\n]*?)(?<!---)"),
         [
             ("step_code", _head(rb"(?:\xf0\x9f\x9a\xa8 )?Error: The command exited with status (?P<code>\d+)")),
         ],

@@ -45,6 +45,9 @@ _ACTION_STEP = re.compile(r"^Run (?:[\w.-]+/[\w./-]*@[\w./-]+|docker://\S+)$|^Po
 """GitHub steps that run an action (whose failure is an `##[error]` line, no exit code)."""
 _NO_PIPEFAIL = re.compile(r"^(?:/usr/bin/)?(?:ba)?sh -e \{0\}$|^(?:/usr/bin/)?sh -e \{0\}$")
 """GitHub's default shells: `bash -e {0}` (no pipefail) and `sh -e {0}`."""
+_CLOSERS = frozenset({"step_code", "step_end", "step_fail", "step_close", "pending_code", "job_code", "job_fail", "job_ok", "job_end"})
+"""Platform lines that end a step's own output: what follows until the next step is the
+platform's, so a tool's "the log ends with ..." sees the step's end as its log's end."""
 _MASKING = re.compile(r"(?<!\|)\|(?!\|)|\|\|\s*(?:true|:)\s*$")
 """A pipeline (its status is its last command's) or `|| true`."""
 
@@ -139,6 +142,8 @@ class _Job:
         self.originals: dict[int, str] = {}
         self.lines = 0
         self.bytes = 0
+        self.closed = False
+        """The current step's own output has ended (a closing line, see _CLOSERS)."""
 
     # ---- reading
 
@@ -183,6 +188,8 @@ class _Job:
         if not self.steps:
             self._new_step(self.markers.first_step, first)
         fed_from, fed_line, pos, line = 0, first, 0, first
+        if self.closed:
+            fed_from = len(data)
         seen_lines: set[tuple[int, str]] = set()
         for at, _order, kind, m in marks:
             line += data.count(b"\n", pos, at)
@@ -192,15 +199,21 @@ class _Job:
                     cur = self.steps[-1]
                     if cur.first_line == line - 1 and cur.name != self.markers.first_step:
                         continue  # the shell line of the step just named
-                self._feed(data, fed_from, at, fed_line)
+                if fed_from < at:
+                    self._feed(data, fed_from, at, fed_line)
                 fed_from, fed_line = at, line
                 self._new_step(self._step_name(m), line)
+                self.closed = False
                 continue
             if (line, kind) in seen_lines:
                 continue
             seen_lines.add((line, kind))
             self._event(kind, line, m)
-        self._feed(data, fed_from, len(data), fed_line)
+            if kind in _CLOSERS and not self.closed and line != self.steps[-1].first_line:
+                self._feed(data, fed_from, at, fed_line)
+                fed_from, self.closed = len(data), True  # nothing more for this step's scan
+        if fed_from < len(data):
+            self._feed(data, fed_from, len(data), fed_line)
         if self.job_scan is not None:
             self.platform_engine.feed(self.job_scan, [block])  # type: ignore[union-attr]
         if raw.data is not block.data:
@@ -285,7 +298,6 @@ class _Job:
                 owner.events.append(_Event("step_code" if ev.code is not None else "step_fail", ev.line, ev.code, ev.text))  # type: ignore[union-attr]
         job_ok = _last(job, "job_ok")
         job_end = _last(job, "job_end")
-        failed_anywhere = any(s.last("step_code") and s.last("step_code").code or s.last("step_fail") for s in steps)  # type: ignore[union-attr]
         out = []
         for i, step in enumerate(steps):
             code_ev = step.last("step_code")
@@ -301,7 +313,7 @@ class _Job:
                 out.append(_inferred(f"followed by step {steps[i + 1].name!r} (line {steps[i + 1].first_line})"))
             elif job_ok is not None and job_code is None and job_fail is None:
                 out.append(dataclasses.replace(_from_log(_Event("", job_ok.line, 0, job_ok.text)), inferred=True, where=f"line {job_ok.line}: the job succeeded"))
-            elif job_end is not None and not failed_anywhere and job_fail is None and job_code is None:
+            elif job_end is not None and job_fail is None and job_code is None:
                 out.append(_inferred(f"the job reached its cleanup (line {job_end.line})"))
             else:
                 out.append(ExitStatus.unknown())
@@ -326,8 +338,11 @@ class _Job:
             return failed[-1]
         if job_end is not None:
             return _inferred(f"the job reached its cleanup (line {job_end.line}) with no failed step")
-        if step_statuses and all(s.known for s in step_statuses) and not step_statuses[-1].inferred:
-            return step_statuses[-1]
+        closed = bool(self.steps) and self.steps[-1].last("step_end", "step_code") is not None
+        if step_statuses and all(s.known for s in step_statuses) and closed:
+            # Every step recorded its end (Azure's `Finishing:`, TeamCity's exit code) and none failed.
+            last = self.steps[-1].last("step_end", "step_code")
+            return _inferred(f"every step finished with no error, the last at line {last.line}")  # type: ignore[union-attr]
         return ExitStatus.unknown()
 
     # ---- the result
