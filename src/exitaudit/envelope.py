@@ -38,49 +38,73 @@ class Envelope:
     """The platform's name, as ``--platform`` takes it and the platform's rule file is named."""
     form: str
     """Which of the platform's log forms (``raw``, ``gh-run-view``, ``timestamper``, ...)."""
-    strip: re.Pattern[bytes] | None
-    """What to remove from each block (MULTILINE; never matches a newline); None: nothing."""
+    prefix: re.Pattern[bytes] | None
+    """The envelope at the start of a line (matched where a line starts); None: none."""
+    inline: re.Pattern[bytes] | None
+    """Markers removed wherever they stand in a line; None: none."""
     trigger: bytes | None = None
-    """A literal every envelope match contains: a block without it is passed as it is."""
+    """A literal every inline marker contains: a block without it skips that substitution."""
+    after_newline: re.Pattern[bytes] | None = None
+    """``prefix`` after a newline: one substitution led by a literal newline, which the regex
+    engine finds at memchr speed, where a MULTILINE ``^`` would be tried at every byte."""
+
+    @property
+    def strip(self) -> re.Pattern[bytes] | None:
+        """One pattern for all this form removes (MULTILINE), for tests and documentation."""
+        parts = [b"^(?:" + self.prefix.pattern + b")"] if self.prefix is not None else []
+        parts += [self.inline.pattern] if self.inline is not None else []
+        return re.compile(b"|".join(parts), re.MULTILINE) if parts else None
 
     def unwrap(self, block: Block) -> Block:
         """The block with every line's envelope removed, same first line, same line count."""
-        if self.strip is None or (self.trigger is not None and self.trigger not in block.data):
-            return block
-        data = self.strip.sub(b"", block.data)
+        data = block.data
+        if self.prefix is not None:
+            data = self.after_newline.sub(b"\n", data)  # type: ignore[union-attr]
+            m = self.prefix.match(data)
+            if m is not None and m.end():
+                data = data[m.end():]
+        if self.inline is not None and (self.trigger is None or self.trigger in data):
+            data = self.inline.sub(b"", data)
         return block if data == block.data else Block(data, block.first_line)
 
 
-def _env(platform: str, form: str, pattern: bytes | None, trigger: bytes | None = None) -> Envelope:
-    compiled = re.compile(pattern, re.MULTILINE) if pattern is not None else None
-    if compiled is not None:
-        assert not compiled.match(b"\n"), pattern  # the one property line numbers rest on
-    return Envelope(platform, form, compiled, trigger)
+def _env(platform: str, form: str, prefix: bytes | None, inline: bytes | None = None, trigger: bytes | None = None) -> Envelope:
+    env = Envelope(
+        platform,
+        form,
+        re.compile(prefix) if prefix is not None else None,
+        re.compile(inline) if inline is not None else None,
+        trigger,
+        re.compile(b"\n(?:" + prefix + b")") if prefix is not None else None,
+    )
+    for pattern in (env.prefix, env.inline):
+        assert pattern is None or b"\n" not in (pattern.match(b"\n") or [b""])[0], form  # line numbers rest on it
+    return env
 
 
 # Each form's strip pattern. Patterns anchored at ^ remove a line prefix; the others remove
 # in-line markers. None of them can cross a newline ([^\n] classes, no \s).
-GITHUB_RAW = _env("github-actions", "raw", rb"^" + _BOM + _TS + rb" ?")
-GITHUB_GH = _env("github-actions", "gh-run-view", rb"^[^\t\n]*\t[^\t\n]*\t" + _BOM + _TS + rb" ?")
-AZURE = _env("azure-pipelines", "raw", rb"^" + _BOM + _TS + rb" ?")
+GITHUB_RAW = _env("github-actions", "raw", _BOM + _TS + rb" ?")
+GITHUB_GH = _env("github-actions", "gh-run-view", rb"[^\t\n]*\t[^\t\n]*\t" + _BOM + _TS + rb" ?")
+AZURE = _env("azure-pipelines", "raw", _BOM + _TS + rb" ?")
 # gitlab-runner's own timestamps (FF_TIMESTAMPS, runner 17): `<time> <stream><O|E>[+] `; the
 # section markers themselves stay (the step cutter reads them; each ends with `\r\e[0K`, so the
 # tool's text after it is matched as a segment of its own).
-GITLAB_TIMESTAMPED = _env("gitlab-ci", "timestamped", rb"^" + _TS + rb" [0-9a-f]{2}[OE]\+? ?")
+GITLAB_TIMESTAMPED = _env("gitlab-ci", "timestamped", _TS + rb" [0-9a-f]{2}[OE]\+? ?")
 GITLAB = _env("gitlab-ci", "raw", None)
 # Jenkins: the Timestamper plugin's prefixes, and the console notes (`\e[8mha:////...\e[0m`)
 # that a raw build log (not consoleText) carries before Pipeline lines.
 _JENKINS_NOTE = rb"\x1b\[8mha:[^\x1b\n]*\x1b\[0m"
-JENKINS_ISO = _env("jenkins", "timestamper", rb"^\[" + rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?" + rb"\] |" + _JENKINS_NOTE)
-JENKINS_ELAPSED = _env("jenkins", "timestamper-elapsed", rb"^\d\d:\d\d:\d\d(?:\.\d+)? |" + _JENKINS_NOTE)
-JENKINS = _env("jenkins", "console", _JENKINS_NOTE, b"\x1b[8mha:")
+JENKINS_ISO = _env("jenkins", "timestamper", rb"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\] ", _JENKINS_NOTE, b"\x1b[8mha:")
+JENKINS_ELAPSED = _env("jenkins", "timestamper-elapsed", rb"\d\d:\d\d:\d\d(?:\.\d+)? ", _JENKINS_NOTE, b"\x1b[8mha:")
+JENKINS = _env("jenkins", "console", None, _JENKINS_NOTE, b"\x1b[8mha:")
 # Buildkite: an APC marker `\e_bk;t=<ms>\a` before each line (and after each bare CR).
-BUILDKITE = _env("buildkite", "raw", rb"(?:\x1b_)?bk;t=\d+\x07", b"bk;t=")
+BUILDKITE = _env("buildkite", "raw", None, rb"(?:\x1b_)?bk;t=\d+\x07", b"bk;t=")
 # Travis: fold and timing markers, each ended by `\r\e[0K`.
-TRAVIS = _env("travis", "raw", rb"travis_(?:fold|time):[a-z]+:[^\r\n]*\r(?:\x1b\[0K)?", b"travis_")
+TRAVIS = _env("travis", "raw", None, rb"travis_(?:fold|time):[a-z]+:[^\r\n]*\r(?:\x1b\[0K)?", b"travis_")
 # TeamCity: `[12:34:56]` + a status letter (i, W, E, F or blank) + `:` + tabs/indent, then the
 # block the line belongs to (`[Step 1/2] `).
-TEAMCITY = _env("teamcity", "build-log", rb"^\[\d\d:\d\d:\d\d\][A-Za-z ]?:[\t ]*(?:\[[^\]\n]*\] )?")
+TEAMCITY = _env("teamcity", "build-log", rb"\[\d\d:\d\d:\d\d\][A-Za-z ]?:[\t ]*(?:\[[^\]\n]*\] )?")
 CIRCLECI = _env("circleci", "steps", None)
 
 PLATFORMS: dict[str, Envelope] = {
@@ -145,7 +169,7 @@ def named(name: str, head: bytes = b"") -> Envelope:
         return found
     line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
     for env in _FORMS.get(name, ()):
-        if env.strip is not None and env.strip.match(line):
+        if env.prefix is not None and env.prefix.match(line):
             return env
     return PLATFORMS[name]
 

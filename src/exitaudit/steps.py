@@ -179,10 +179,10 @@ class _Job:
         data, first = block.data, block.first_line
         marks: list[tuple[int, int, str, re.Match[bytes]]] = []  # (pos, order, kind, match)
         if self.markers.start is not None:
-            for m in self.markers.start.finditer(data):
-                marks.append((data.rfind(b"\n", 0, m.start()) + 1, 0, "start", m))
+            for m in _lines_matching(self.markers.start, data):
+                marks.append((m.start(), 0, "start", m))
         for kind, pattern in self.markers.events:
-            for m in pattern.finditer(data):
+            for m in _lines_matching(pattern, data):
                 marks.append((m.start(), 1, kind, m))
         marks.sort(key=lambda t: (t[0], t[1]))
         if not self.steps:
@@ -451,6 +451,38 @@ class _Job:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+_LITERALS: dict[re.Pattern[bytes], tuple[bytes, ...] | None] = {}
+
+
+def _lines_matching(pattern: re.Pattern[bytes], data: bytes) -> Iterator[re.Match[bytes]]:
+    """The first match of ``pattern`` (anchored at a line start) on each line of ``data`` where
+    it matches. A line is tried only where one of the pattern's required literals occurs: found
+    by memchr-speed searches, not by the regex trying every position of the block."""
+    if pattern not in _LITERALS:
+        from .prefilter import required_literals_of
+
+        lits = required_literals_of([pattern.pattern.decode("latin-1")])[0]
+        _LITERALS[pattern] = tuple(sorted(lits.strings)) if lits is not None and not lits.ignore_case else None
+    literals = _LITERALS[pattern]
+    if literals is None:
+        yield from pattern.finditer(data)
+        return
+    starts: set[int] = set()
+    find, rfind = data.find, data.rfind
+    for lit in literals:
+        pos = find(lit)
+        while pos != -1:
+            starts.add(rfind(b"\n", 0, pos) + 1)
+            end = find(b"\n", pos)
+            if end == -1:
+                break
+            pos = find(lit, end)
+    for start in sorted(starts):
+        m = pattern.match(data, start)
+        if m is not None:
+            yield m
 
 
 def _last(events: list[_Event], kind: str) -> _Event | None:
