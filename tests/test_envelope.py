@@ -345,3 +345,16 @@ def test_cli_names_the_step_and_takes_platform():
     assert "no-coverage" in none.stdout
     bad = run_cli("check", "--platform", "nope", log)
     assert bad.code == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--platform" in bad.stderr
+
+
+def test_a_ci_job_log_is_read_by_one_process(monkeypatch):
+    """A large CI job log is not cut into stretches: its steps are read in one pass."""
+    from exitaudit import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    log = SAMPLES / "github-actions" / "tee-trap" / "output.log"
+    runs = []
+    for jobs in (1, 4):
+        with LogSource(str(log)) as src:
+            runs.append(parallel.audit_source(ENGINE, src, ExitStatus.unknown(), source=str(log), jobs=jobs))
+    assert runs[0] == runs[1] and runs[0].steps
