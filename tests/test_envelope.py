@@ -177,10 +177,11 @@ def test_a_tool_in_a_job_step_is_audited_as_the_bare_log(case, form):
         assert job.verdict == bare.verdict
     n = len(lines)
     assert _key(findings, len(head), n) == _key(bare.findings, 0, n)
-    assert job.verdict == bare.verdict
     if platform == "buildkite" and code == 0:
-        assert not job.exit_status.known  # Buildkite logs no success line
+        assert not job.exit_status.known  # Buildkite logs no success line: the job's is unknown
+        assert job.verdict in (bare.verdict, Kind.EXIT_UNKNOWN)
     else:
+        assert job.verdict == bare.verdict
         assert job.exit_status.known and (job.exit_status.code != 0) == (code != 0), job.exit_status
 
 
