@@ -135,7 +135,8 @@ class _Job:
         self.step_tools = [t for t in wanted if t not in platforms] if wanted else None
         if wanted is not None:
             engine.begin(wanted)  # an unknown --tool is refused here, as without an envelope
-        self.job_scan = self.platform_engine.begin() if self.platform_engine is not None and (wanted is None or env.platform in wanted) else None
+        # The envelope layer has recognised the platform: its rule file applies, detected or not.
+        self.job_scan = self.platform_engine.begin([env.platform]) if self.platform_engine is not None and (wanted is None or env.platform in wanted) else None
         self.steps: list[_Step] = []
         self.job_events: list[_Event] = []
         self.stage = ""
