@@ -359,3 +359,30 @@ def test_a_ci_job_log_is_read_by_one_process(monkeypatch):
         with LogSource(str(log)) as src:
             runs.append(parallel.audit_source(ENGINE, src, ExitStatus.unknown(), source=str(log), jobs=jobs))
     assert runs[0] == runs[1] and runs[0].steps
+
+
+CI_CASES = [c for c in CASES if c["tool"].split()[0] in MARKERS]
+
+
+@pytest.mark.parametrize("case", CI_CASES, ids=[c["path"].removesuffix("/output.log") for c in CI_CASES])
+def test_every_ci_sample_has_its_status_read_from_the_log(case):
+    """No exit code given: the job's status is the one its platform recorded (the case's
+    exit_code), or, where the platform records none, what case.toml's status_in_log says."""
+    import tomllib
+
+    meta = tomllib.loads((SAMPLES / case["path"]).with_name("case.toml").read_text("utf-8"))
+    with LogSource(str(SAMPLES / case["path"])) as src:
+        run = audit_job(ENGINE, src.blocks(), ExitStatus.unknown(), source=case["path"])
+    assert run.platform == case["tool"].split()[0]
+    expected = meta.get("status_in_log", "code")
+    if expected == "code":
+        assert run.exit_status.code == int(case["exit_code"]), run.exit_status
+        assert run.exit_status.origin is Origin.LOG
+    elif expected == "failed":
+        assert run.exit_status.failed and run.exit_status.code is None
+    else:
+        assert expected == "unknown" and not run.exit_status.known
+    # Steps or none, every step's own status is read or inferred, never invented for a step
+    # the job had not finished.
+    for step in run.steps[:-1]:
+        assert step.exit_status.known or step.exit_status.failed, step

@@ -143,6 +143,8 @@ class _Job:
         self.originals: dict[int, str] = {}
         self.lines = 0
         self.bytes = 0
+        self.start_texts: dict[int, str] = {}
+        """Each step's first line, as the rules read it (a step's command, for evidence)."""
         self.closed = False
         """The current step's own output has ended (a closing line, see _CLOSERS)."""
 
@@ -204,6 +206,7 @@ class _Job:
                     self._feed(data, fed_from, at, fed_line)
                 fed_from, fed_line = at, line
                 self._new_step(self._step_name(m), line)
+                self.start_texts[line] = _decode(data[at:data.find(b"\n", at) if data.find(b"\n", at) != -1 else len(data)])[0]
                 self.closed = False
                 continue
             if (line, kind) in seen_lines:
@@ -265,7 +268,7 @@ class _Job:
     def _keep_originals(self, block: Block, raw: Block) -> None:
         """The original text of every line some scan keeps as evidence, from this block."""
         first, last = block.first_line, block.first_line + block.data.count(b"\n")
-        shells = [s.shell.line for s in self.steps[-64:] if s.shell is not None]
+        shells = [s.shell.line for s in self.steps[-64:] if s.shell is not None] + [s.first_line for s in self.steps[-64:]]
         wanted = {ln for scan in self._scans() for ln in chain(_evidence_lines(scan), shells) if first <= ln <= last and ln not in self.originals}
         if not wanted:
             return
@@ -429,17 +432,25 @@ class _Job:
         )
 
     def _masking_shell(self, f: Finding, step: _Step, status: ExitStatus) -> Finding:
-        """A GitHub step whose success comes from a shell that hides failures: cite the shell."""
-        sh = step.shell
-        if sh is None or not status.known or status.code != 0 or not _NO_PIPEFAIL.match(sh.text.strip()):
+        """A step whose success comes from a shell that hides failures (`cmd | tee` without
+        pipefail, `cmd || true`): cite the step's command and, on GitHub, its shell line."""
+        if not status.known or status.code != 0 or self.env.platform not in ("github-actions", "travis"):
             return f
         command = step.name[4:] if step.name.startswith("Run ") else step.name
-        if not _MASKING.search(command):
+        masking = _MASKING.search(command)
+        if masking is None:
             return f
-        ev = Evidence(sh.line, f"shell: {sh.text}")
-        evidence = tuple(sorted({e.line: e for e in (*f.evidence, ev)}.values(), key=lambda e: e.line))
-        note = f"; the step ran `{command}` under `{sh.text}` (no pipefail), so its status was the last command's"
-        return dataclasses.replace(f, evidence=evidence, message=f.message + note)
+        sh = step.shell
+        pipe = not masking.group(0).startswith("||")
+        if pipe and self.env.platform == "github-actions" and (sh is None or not _NO_PIPEFAIL.match(sh.text.strip())):
+            return f  # bash -o pipefail (GitHub's `shell: bash`) reports the pipeline's failure
+        cited = [Evidence(step.first_line, self.start_texts.get(step.first_line, step.name))]
+        if sh is not None:
+            cited.append(Evidence(sh.line, f"shell: {sh.text}"))
+        evidence = tuple(sorted({e.line: e for e in (*f.evidence, *cited)}.values(), key=lambda e: e.line))
+        how = f"under `{sh.text}` (no pipefail), so its status was the last command's" if pipe and sh is not None else (
+            "without pipefail, so its status was the last command's" if pipe else "and `|| true` discards the command's status")
+        return dataclasses.replace(f, evidence=evidence, message=f"{f.message}; the step ran `{command}` {how}")
 
     def _with_originals(self, f: Finding) -> Finding:
         if not self.originals or not f.evidence:
