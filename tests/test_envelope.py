@@ -386,3 +386,25 @@ def test_every_ci_sample_has_its_status_read_from_the_log(case):
     # the job had not finished.
     for step in run.steps[:-1]:
         assert step.exit_status.known or step.exit_status.failed, step
+
+
+@pytest.mark.parametrize("head", [
+    b"2024-05-01T10:00:03.123Z INFO start\n2024-05-01T10:00:04.123Z INFO done\n",  # an app's own times
+    b"[2024-01-01T00:00:00.000Z] INFO a\n[2024-01-01T00:00:00.000Z] INFO b\n",
+    b"2024-05-01 10:00:03,123 INFO start\n",
+    b"--- a/setup.py\n+++ b/setup.py\n",
+])
+def test_a_timestamped_application_log_is_no_ci_job_log(head):
+    assert detect(head) is None
+
+
+def test_gh_run_view_continuation_lines_lose_their_columns_too():
+    log = (b"build\tRun pytest\t" + TS + b"##[group]Run pytest\n"
+           b"build\tRun pytest\t" + TS + b"##[endgroup]\n"
+           b"build\tRun pytest\t" + TS + b"##[error]AssertionError: expected 1\n"
+           b"build\tRun pytest\t\n"
+           b"build\tRun pytest\tExpected: 1\n")
+    env = detect(log)
+    assert env is not None and env.form == "gh-run-view"
+    lines = env.unwrap(Block(log, 1)).data.split(b"\n")
+    assert lines[3:5] == [b"", b"Expected: 1"]

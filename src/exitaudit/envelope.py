@@ -28,6 +28,9 @@ SNIFF_BYTES = 64 << 10
 _TS = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"
 """An ISO-8601 UTC timestamp as runners write it (fraction optional, 6 or 7 digits usual)."""
 _BOM = rb"(?:\xef\xbb\xbf)?"
+_TS7 = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z"
+"""The runner's own timestamp (GitHub, Azure): always 7 fractional digits, which application
+logs that start their lines with a time rarely use; detection asks for it."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def _env(platform: str, form: str, prefix: bytes | None, inline: bytes | None = 
 # Each form's strip pattern. Patterns anchored at ^ remove a line prefix; the others remove
 # in-line markers. None of them can cross a newline ([^\n] classes, no \s).
 GITHUB_RAW = _env("github-actions", "raw", _BOM + _TS + rb" ?")
-GITHUB_GH = _env("github-actions", "gh-run-view", rb"[^\t\n]*\t[^\t\n]*\t" + _BOM + _TS + rb" ?")
+# `gh run view --log`: a multi-line annotation's continuation lines carry the columns, no time.
+GITHUB_GH = _env("github-actions", "gh-run-view", rb"[^\t\n]*\t[^\t\n]*\t(?:" + _BOM + _TS + rb" ?)?")
 AZURE = _env("azure-pipelines", "raw", _BOM + _TS + rb" ?")
 # gitlab-runner's own timestamps (FF_TIMESTAMPS, runner 17): `<time> <stream><O|E>[+] `; the
 # section markers themselves stay (the step cutter reads them; each ends with `\r\e[0K`, so the
@@ -124,15 +128,16 @@ PLATFORMS: dict[str, Envelope] = {
 _DETECT: tuple[tuple[Envelope, re.Pattern[bytes]], ...] = tuple(
     (env, re.compile(pattern, re.MULTILINE))
     for env, pattern in (
-        (GITHUB_GH, rb"\A(?:[^\t\n]*\t[^\t\n]*\t" + _BOM + _TS + rb" [^\n]*\n){2}"),
+        (GITHUB_GH, rb"\A(?:[^\t\n]*\t[^\t\n]*\t" + _BOM + _TS7 + rb" [^\n]*\n){2}"),
         (GITLAB_TIMESTAMPED, rb"\A" + _TS + rb" [0-9a-f]{2}[OE]\+? "),
-        (AZURE, rb"\A" + _BOM + _TS + rb" (?:##\[section\]Starting: |[^\n]*\n" + _TS + rb" ##\[section\]Starting: )"),
-        (AZURE, rb"^" + _TS + rb" (?:Agent name: |##\[section\]Starting: Initialize job$)"),
-        (GITHUB_RAW, rb"\A" + _BOM + _TS + rb" [^\n]*\n" + _TS + rb" "),
+        (AZURE, rb"\A" + _BOM + _TS7 + rb" (?:##\[section\]Starting: |[^\n]*\n" + _TS7 + rb" ##\[section\]Starting: )"),
+        (AZURE, rb"^" + _TS7 + rb" (?:Agent name: |##\[section\]Starting: Initialize job$)"),
+        (GITHUB_RAW, rb"\A" + _BOM + _TS7 + rb" [^\n]*\n" + _TS7 + rb" "),
         (BUILDKITE, rb"\A(?:\x1b_)?bk;t=\d+\x07"),
         (TRAVIS, rb"travis_(?:fold|time):start:"),
         (GITLAB, rb"^(?:\x1b\[0K)?Running with gitlab-runner \d|^section_start:\d+:"),
-        (JENKINS_ISO, rb"\A(?:\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\] [^\n]*\n){2}"),
+        # A timestamped application log is no Jenkins log: one of Jenkins' own lines must show.
+        (JENKINS_ISO, rb"\A\[\d{4}-[^\n]*\n(?:[^\n]*\n){0,40}?\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\] (?:Started by |\[Pipeline\] |Building (?:remotely )?(?:on |in workspace )|Running (?:on |as SYSTEM)|Obtained Jenkinsfile )"),
         (JENKINS_ELAPSED, rb"\A\d\d:\d\d:\d\d(?:\.\d+)? (?:Started by |\[Pipeline\] |Running |Building |Obtained )"),
         (JENKINS, rb"\A(?:\x1b\[8mha:[^\n]*)?(?:Started by |Branch indexing|Obtained Jenkinsfile)|^(?:" + _JENKINS_NOTE + rb")?\[Pipeline\] |^\[[^\]\n]+\] \$ /bin/(?:ba)?sh -xe /tmp/jenkins"),
         (TEAMCITY, rb"\A(?:\[\d\d:\d\d:\d\d\][A-Za-z ]?:[^\n]*\n){2}|##teamcity\["),
