@@ -408,3 +408,41 @@ def test_gh_run_view_continuation_lines_lose_their_columns_too():
     assert env is not None and env.form == "gh-run-view"
     lines = env.unwrap(Block(log, 1)).data.split(b"\n")
     assert lines[3:5] == [b"", b"Expected: 1"]
+
+
+def test_reports_name_the_step():
+    import json
+    import xml.etree.ElementTree as ET
+
+    import jsonschema
+
+    from exitaudit.model import Report
+    from exitaudit.reporters import json as json_report
+    from exitaudit.reporters import junit, sarif
+
+    log = SAMPLES / "github-actions" / "tee-trap" / "output.log"
+    with LogSource(str(log)) as src:
+        run = audit_job(ENGINE, src.blocks(), ExitStatus.unknown(), source=str(log))
+    report = Report((run,))
+    doc = json.loads(json_report.render(report))
+    schema = json.loads((SAMPLES.parent / "src" / "exitaudit" / "schemas" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["schema_version"] == "1.1"
+    out = doc["runs"][0]
+    step = next(s for s in out["steps"] if s["verdict"] == "false-success")
+    assert step["name"] == "Run make test | tee make.log" and step["exit_status"]["inferred"] is True
+    assert out["findings"][-1]["step"] == step["name"]
+    assert out["findings"][-1]["evidence"][0]["original"].startswith("2024-05-01T")
+    cases = [tc.get("name") for tc in ET.fromstring(junit.render(report)).iter("testcase")]
+    assert "make/recipe-error-exit-zero [Run make test | tee make.log]" in cases
+    results = json.loads(sarif.render(report))["runs"][0]["results"]
+    assert any(r["message"]["text"].startswith("[Run make test | tee make.log] ") for r in results)
+
+
+def test_text_report_says_failed_code_unknown():
+    from exitaudit.model import Report
+    from exitaudit.reporters import text
+
+    run = _job("Started by user admin\n[x] $ /bin/sh -xe /tmp/jenkins1.sh\n+ ./build.sh\nBuild step 'Execute shell' marked build as failure\nFinished: FAILURE\n")
+    out = text.render(Report((run,)))
+    assert "failed, exit code unknown, from line" in out
