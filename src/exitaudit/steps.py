@@ -305,7 +305,10 @@ class _Job:
         out = []
         for i, step in enumerate(steps):
             code_ev = step.last("step_code")
-            fail_ev = step.last("step_fail") or (step.last("action_error") if _ACTION_STEP.match(step.name) else None)
+            # An `##[error]` fails an action's step, and the job's set-up (a deprecated action,
+            # a missing one); a `run:` step may print one and still succeed.
+            runner_step = _ACTION_STEP.match(step.name) or (i == 0 and step.name == self.markers.first_step == "Set up job")
+            fail_ev = step.last("step_fail") or (step.last("action_error") if runner_step else None)
             end_ev = step.last("step_end")
             if code_ev is not None:
                 out.append(_from_log(code_ev))
@@ -519,11 +522,13 @@ def _unknown_finding(f: Finding, status: ExitStatus) -> Finding:
     if not status.failed:
         return f
     where = f"line {status.line}: {status.line_text}" if status.line else status.where
+    counted = re.search(r"\d+ check\(s\) that need it were skipped", f.message)
+    skipped = counted.group(0) if counted else "the checks that need it were skipped"
     evidence = (Evidence(status.line, status.line_text or ""),) if status.line else f.evidence
     return dataclasses.replace(
         f,
         title="Failed, exit code unknown",
-        message=f"the log records a failure but no exit code ({where}); checks that need the code were skipped (pass --exit-code)",
+        message=f"the log records a failure but no exit code ({where}): {skipped} (pass --exit-code)",
         evidence=evidence,
         line=status.line or f.line,
     )
