@@ -132,6 +132,7 @@ _DETECT: tuple[tuple[Envelope, re.Pattern[bytes]], ...] = tuple(
         (GITLAB_TIMESTAMPED, rb"\A" + _TS + rb" [0-9a-f]{2}[OE]\+? "),
         (AZURE, rb"\A" + _BOM + _TS7 + rb" (?:##\[section\]Starting: |[^\n]*\n" + _TS7 + rb" ##\[section\]Starting: )"),
         (AZURE, rb"^" + _TS7 + rb" (?:Agent name: |##\[section\]Starting: Initialize job$)"),
+        (AZURE, rb"^##\[section\](?:Starting|Finishing): "),  # an excerpt without the times
         (GITHUB_RAW, rb"\A" + _BOM + _TS7 + rb" [^\n]*\n" + _TS7 + rb" "),
         (BUILDKITE, rb"\A(?:\x1b_)?bk;t=\d+\x07"),
         (TRAVIS, rb"travis_(?:fold|time):start:"),
