@@ -9,7 +9,6 @@ lines (shifted by the lines the envelope put before the tool's output).
 from __future__ import annotations
 
 import csv
-import dataclasses
 import re
 
 import pytest
