@@ -19,8 +19,8 @@ from lxml import etree
 from conftest import PYINFRA_LOG, SAMPLES, SCHEMAS, assert_one_line_error
 
 KINDS = ("false_success", "wrong_code", "false_failure", "unexplained_failure", "audit_incomplete", "no_coverage", "exit_status_unknown", "consistent")
-RUN_COLUMNS = ["exit_code", "exit_signal", "exit_origin", "tools", "verdict", "checks", *(f"n_{k}" for k in KINDS), "n_baselined", "error"]
-FINDING_COLUMNS = ["check", "tool", "kind", "severity", "message", "line", "baselined"]
+RUN_COLUMNS = ["exit_code", "exit_signal", "exit_origin", "tools", "verdict", "checks", *(f"n_{k}" for k in KINDS), "n_baselined", "error", "platform", "n_steps", "n_steps_failed", "n_steps_mismatched"]
+FINDING_COLUMNS = ["check", "tool", "kind", "severity", "message", "line", "baselined", "step"]
 VERDICTS = {"consistent", "false-success", "wrong-code", "false-failure", "unexplained-failure", "audit-incomplete", "no-coverage", "exit-status-unknown"}
 PYINFRA_CHECK = "pyinfra/errors-exit-zero"
 

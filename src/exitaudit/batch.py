@@ -58,8 +58,10 @@ KIND_COLUMNS: dict[Kind, str] = {k: "n_" + k.value.replace("-", "_") for k in VE
 RUN_COLUMNS: tuple[str, ...] = (
     "source", "exit_code", "exit_signal", "exit_origin", "tools", "verdict", "checks",
     *KIND_COLUMNS.values(), "n_baselined", "error",
+    # A CI job log (steps.py): its platform, its steps, those that failed, those with a mismatch.
+    "platform", "n_steps", "n_steps_failed", "n_steps_mismatched",
 )
-FINDING_COLUMNS: tuple[str, ...] = ("source", "check", "tool", "kind", "severity", "message", "line", "baselined")
+FINDING_COLUMNS: tuple[str, ...] = ("source", "check", "tool", "kind", "severity", "message", "line", "baselined", "step")
 CARRIED_PREFIX = "manifest_"
 """A manifest column whose name a result column has (``verdict``, ``error``, ...) is carried
 under this prefix."""
@@ -699,6 +701,8 @@ class Results:
             for col in (*KIND_COLUMNS.values(), "n_baselined"):
                 r[col].append(None)
             r["error"].append(error or "not audited")
+            for col in ("platform", "n_steps", "n_steps_failed", "n_steps_mismatched"):
+                r[col].append(None)
         else:
             es = run.exit_status
             self.run_tools.append(run.tools)
@@ -729,12 +733,17 @@ class Results:
                 f["baselined"].append(known)
                 if self.keep_evidence:
                     self.evidence.append(_kept_evidence(finding))
+                f["step"].append(finding.step)
             self.baselined += baselined
             r["checks"].append(" ".join(sorted({fd.check for fd in run.findings})))
             for kind, col in KIND_COLUMNS.items():
                 r[col].append(kinds[kind])
             r["n_baselined"].append(baselined)
             r["error"].append(None)
+            r["platform"].append(run.platform)
+            r["n_steps"].append(len(run.steps))
+            r["n_steps_failed"].append(sum(1 for st in run.steps if st.exit_status.failed or (st.exit_status.code or 0) != 0))
+            r["n_steps_mismatched"].append(sum(1 for st in run.steps if st.verdict.is_mismatch))
         r["exit_code"].append(es.code)
         r["exit_signal"].append(es.signal)
         r["exit_origin"].append(es.origin.value)
@@ -760,7 +769,7 @@ class Results:
     def runs_frame(self) -> pl.DataFrame:
         import polars as pl
 
-        int_cols = {"exit_code", *KIND_COLUMNS.values(), "n_baselined"}
+        int_cols = {"exit_code", *KIND_COLUMNS.values(), "n_baselined", "n_steps", "n_steps_failed", "n_steps_mismatched"}
         cols = [pl.Series("source", self.runs["source"], dtype=pl.String), *self._carried_series()]
         for name in RUN_COLUMNS[1:]:
             cols.append(pl.Series(name, self.runs[name], dtype=pl.Int64 if name in int_cols else pl.String))
@@ -844,7 +853,7 @@ class Results:
         per_run: list[list[dict[str, Any]]] = [[] for _ in range(len(self))]
         f = self.findings
         for i, run in enumerate(self.finding_run):
-            per_run[run].append({c: f[c][i] for c in ("check", "tool", "kind", "severity", "message", "line", "baselined")})
+            per_run[run].append({c: f[c][i] for c in ("check", "tool", "kind", "severity", "message", "line", "baselined", "step")})
         return [
             {"source": self.runs["source"][i], "tools": self.run_tools[i], "error": self.runs["error"][i], "findings": per_run[i]}
             for i in range(len(self))

@@ -62,10 +62,19 @@ GitlabOption = Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE",
 StepSummaryOption = Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")]
 FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")]
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
+PlatformOption = Annotated[Optional[str], typer.Option("--platform", metavar="NAME", help="The CI platform whose job log this is (github-actions, gitlab-ci, jenkins, travis, circleci, azure-pipelines, buildkite, teamcity); auto (default) detects it, none reads the log as it is. See docs/ci-logs.md.")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 HtmlOption = Annotated[Optional[str], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (opens offline; keep it as a CI artefact).")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
+
+
+def _check_platform(platform: str | None) -> None:
+    """An unknown --platform is refused before any log is read."""
+    if platform not in (None, "auto", "none"):
+        from .envelope import named
+
+        named(platform)
 
 
 def _say(message: str) -> None:
@@ -122,6 +131,7 @@ def check(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
     html_out: HtmlOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text report: only the logs with findings (not consistent ones), and the summary.")] = False,
+    platform: PlatformOption = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -149,6 +159,8 @@ def check(
     fail_on = _fail_on(fail_on, cfg)
     adjust = _adjuster(cfg)
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     runs: list[RunResult] = []
     unreadable: list[Unreadable] = []
     for name in logs:
@@ -491,6 +503,7 @@ def batch_command(
     html_out: HtmlOption = None,
     include: Annotated[Optional[list[str]], typer.Option("--include", metavar="GLOB", help="In directories and globs, audit only files matching this (name or relative path; repeatable). Default: every file but exit-code sidecars and what is clearly not a log (README*, *.md, *.toml, *.sh, *.py, *.csv, ...).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="In directories and globs, skip files matching this (name or relative path; repeatable).")] = None,
+    platform: PlatformOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -512,6 +525,8 @@ def batch_command(
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     engine.prepare(tool)  # compiled once here, inherited by the worker processes
     b.set_engine(engine)
     cluster = audit = None

@@ -131,6 +131,11 @@ class ExitStatus:
     line: int | None = None
     """For origin=log: the line of the log that recorded the status."""
     line_text: str | None = None
+    failed: bool = False
+    """With code None: the log records that the run failed, but no exit code (a CI job that
+    ended `Finished: FAILURE`): "failed, code unknown", not merely unknown."""
+    inferred: bool = False
+    """The status is inferred, not printed (a GitHub step that was followed by another)."""
 
     @property
     def known(self) -> bool:
@@ -171,7 +176,7 @@ class ExitStatus:
 
     def describe(self) -> str:
         if self.code is None:
-            return "exit status unknown"
+            return "failed, exit code unknown" if self.failed else "exit status unknown"
         text = f"exit {self.code}"
         if self.signal:
             text += f" ({self.signal})"
@@ -182,6 +187,9 @@ class ExitStatus:
 class Evidence:
     line: int
     text: str
+    original: str | None = None
+    """The line as the log holds it, where a CI envelope (a timestamp, markers) was removed
+    from ``text`` before the rules read it; None where the two are the same."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,8 @@ class Finding:
     references: tuple[str, ...] = ()
     line: int | None = None
     """The line a report points at: the first hit of the check's first evidence signal."""
+    step: str | None = None
+    """The CI job step the finding was made in (steps.py); None for a log without steps."""
 
 
 class Outcome(str, Enum):
@@ -217,6 +227,7 @@ class CheckOutcome:
     finding: Finding | None = None
     reason: str | None = None
     """Why a check was skipped (the exit status is unknown, the regex time limit struck)."""
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -230,6 +241,20 @@ class InputStats:
 
 
 @dataclass(frozen=True)
+class StepResult:
+    """One step of a CI job, audited on its own (steps.py)."""
+
+    name: str
+    first_line: int
+    last_line: int
+    exit_status: ExitStatus
+    """The status the platform recorded for this step (or inferred, see ExitStatus.inferred)."""
+    tools: tuple[str, ...]
+    verdict: Kind
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     """The audit of one log: everything a reporter needs, nothing it has to recompute."""
 
@@ -240,6 +265,10 @@ class RunResult:
     findings: tuple[Finding, ...]
     checks: tuple[CheckOutcome, ...] = ()
     stats: InputStats = field(default_factory=InputStats)
+    steps: tuple[StepResult, ...] = ()
+    """A CI job log's steps, each audited against its own status; empty for other logs."""
+    platform: str | None = None
+    """The CI platform whose envelope the log was read in (envelope.py), or None."""
 
     def verdict_severity(self) -> Severity | None:
         """The highest severity among the findings of the verdict's kind (None: consistent

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .engine import Engine
 from .reader import blocks_of
 from .model import ExitStatus, Kind, Origin, Outcome, RunResult
+from .steps import audit_job
 from .rules import Example, RuleFile, RuleSet, example_line
 
 
@@ -38,7 +39,8 @@ def run_examples(rule: RuleFile) -> list[ExampleResult]:
     for ex in rule.examples:
         engine = Engine(RuleSet({rule.tool: rule}), params={rule.tool: ex.params}) if ex.params else plain
         status = ExitStatus.unknown() if ex.exit_code is None else ExitStatus.from_code(ex.exit_code, Origin.FLAG, "example")
-        run = engine.audit(blocks_of(ex.log), status, source=f"example {ex.name!r}")
+        # Through the CI envelope layer, as `check` reads a log: a platform's examples are job logs.
+        run = audit_job(engine, blocks_of(ex.log), status, source=f"example {ex.name!r}")
         fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED))
         problems = []
         if run.verdict.value != ex.verdict:

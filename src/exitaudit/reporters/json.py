@@ -8,11 +8,13 @@ from collections import Counter
 from typing import Any
 
 from .. import __version__
-from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
+from ..model import VERDICT_ORDER, ExitStatus, Finding, Origin, Report, RunResult, Severity, StepResult
 
 SCHEMA_VERSION = "1.1"
-"""1.1: ``errors`` (logs that could not be read), ``summary.errors``, and the finding kind
-``expired-suppression``."""
+"""1.1: ``errors`` (logs that could not be read), ``summary.errors``, the finding kind
+``expired-suppression``; a run's ``platform`` and ``steps``, a finding's ``step``, an evidence
+line's ``original`` (with its CI envelope), and exit statuses that are failed with no code or
+inferred."""
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -23,8 +25,32 @@ def _finding(f: Finding) -> dict[str, Any]:
         "severity": f.severity.value,
         "title": f.title,
         "message": f.message,
-        "evidence": [{"line": e.line, "text": e.text} for e in f.evidence],
+        "evidence": [{"line": e.line, "text": e.text, **({"original": e.original} if e.original is not None else {})} for e in f.evidence],
         "references": list(f.references),
+        **({"step": f.step} if f.step is not None else {}),
+    }
+
+
+def _exit_status(es: ExitStatus, detail: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": es.code, "signal": es.signal, "origin": es.origin.value}
+    if es.failed:
+        out["failed"] = True
+    if es.inferred:
+        out["inferred"] = True
+    if (detail or es.failed or es.inferred) and es.origin is Origin.LOG and es.where:
+        out["where"] = es.where
+    return out
+
+
+def _step(step: StepResult) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "first_line": step.first_line,
+        "last_line": step.last_line,
+        "exit_status": _exit_status(step.exit_status, detail=True),
+        "tools": list(step.tools),
+        "verdict": step.verdict.value,
+        "findings": [_finding(f) for f in step.findings],
     }
 
 
@@ -32,7 +58,7 @@ def _run(run: RunResult) -> dict[str, Any]:
     es = run.exit_status
     return {
         "source": run.source,
-        "exit_status": {"code": es.code, "signal": es.signal, "origin": es.origin.value},
+        "exit_status": _exit_status(es),
         "tools": list(run.tools),
         "verdict": run.verdict.value,
         "findings": [_finding(f) for f in run.findings],
@@ -46,6 +72,8 @@ def _run(run: RunResult) -> dict[str, Any]:
             "compression": run.stats.compression,
             "invalid_utf8": run.stats.invalid_utf8,
         },
+        **({"platform": run.platform} if run.platform else {}),
+        **({"steps": [_step(s) for s in run.steps]} if run.steps else {}),
     }
 
 

@@ -140,10 +140,10 @@ def _result(run: RunResult, finding: Finding, rule_index: int, fingerprint: str)
         "ruleId": finding.check,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": printable(finding.message) or finding.check},
+        "message": {"text": (f"[{printable(finding.step)}] " if finding.step else "") + (printable(finding.message) or finding.check)},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(run.source), "region": region}}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"kind": finding.kind.value, "severity": finding.severity.value},
+        "properties": {"kind": finding.kind.value, "severity": finding.severity.value, **({"step": finding.step} if finding.step else {})},
     }
 
 

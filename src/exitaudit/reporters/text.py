@@ -51,7 +51,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _origin(run: RunResult) -> str:
     es = run.exit_status
     if not es.known:
-        return "exit status unknown"
+        return f"failed, exit code unknown, from {es.where}" if es.failed else "exit status unknown"
     return f"{es.describe()} from {es.where or es.origin.value}"
 
 
@@ -59,7 +59,8 @@ def _run(report: Report, run: RunResult, color: bool = False) -> list[str]:
     out: list[str] = []
     source = printable(run.source)
     for f in run.findings:
-        where = f"{source}:{f.line}" if f.line is not None else source
+        at = f"{source} [{printable(f.step)}]" if f.step else source  # a CI job's step
+        where = f"{at}:{f.line}" if f.line is not None else at
         explanation = f.kind is Kind.CONSISTENT and f.severity is Severity.INFO
         label = "ok" if explanation else f"{f.severity.value} {f.kind.value}"
         label = _paint(label, _OK_COLOR if explanation else _SEVERITY_COLOR[f.severity], color)
@@ -73,6 +74,8 @@ def _run(report: Report, run: RunResult, color: bool = False) -> list[str]:
         if hidden:
             out.append(f"    {'':>{width}} | … {hidden} more line(s)")
     tools = f"; tools: {', '.join(run.tools)}" if run.tools else ""
+    if run.steps:
+        tools += f"; {run.platform} job, {len(run.steps)} steps"
     out.append(f"{source}: {_paint(run.verdict.value, _VERDICT_COLOR[run.verdict], color)} ({_origin(run)}{tools})")
     return out
 
