@@ -135,8 +135,6 @@ def test_stdin_is_read_and_may_be_compressed():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "log is empty"),
-        (gzip.compress(b""), "log is empty"),
         (bytes(range(256)) * 40, "looks binary"),
         (b"\x7fELF\x02\x01\x01" + bytes(500), "ELF executable"),
         (b"\x28\xb5\x2f\xfd" + bytes(50), "zstd"),
@@ -144,7 +142,7 @@ def test_stdin_is_read_and_may_be_compressed():
         (gzip.compress(LOG * 100)[:-30], "gzip stream is truncated"),
         (b"\x1f\x8b\x08\x00garbage-not-deflate-data" * 3, "corrupt gzip"),
     ],
-    ids=["empty", "empty-gzip", "binary", "elf", "zstd", "zip", "truncated-gzip", "corrupt-gzip"],
+    ids=["binary", "elf", "zstd", "zip", "truncated-gzip", "corrupt-gzip"],
 )
 def test_bad_logs_raise_one_clear_error(tmp_path, content, message):
     path = tmp_path / "bad.log"
@@ -171,11 +169,17 @@ def test_unreadable_file(tmp_path):
         read_all(path)
 
 
-def test_a_byte_order_mark_alone_is_an_empty_log(tmp_path):
+@pytest.mark.parametrize("content", [b"", gzip.compress(b""), b"\xef\xbb\xbf"], ids=["empty", "empty-gzip", "bom-only"])
+def test_an_empty_log_is_valid_input_with_no_blocks(tmp_path, content):
+    path = tmp_path / "empty.log"
+    path.write_bytes(content)
+    with LogSource(str(path)) as src:
+        src.validate()
+        assert list(src.blocks()) == []
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path):
     path = tmp_path / "bom.log"
-    path.write_bytes(b"\xef\xbb\xbf")
-    with LogSource(str(path)) as src, pytest.raises(InputError, match="log is empty"):
-        list(src.blocks())
     path.write_bytes(b"\xef\xbb\xbfabc")  # a short first line without a newline: the mark goes too
     with LogSource(str(path)) as src:
         assert [b.data for b in src.blocks()] == [b"abc"] and src.lines == 1

@@ -384,7 +384,7 @@ class Engine:
 
     def prepare(self, tools: Sequence[str] | None = None) -> None:
         """Build the filters now (before forking workers, so that each does not build its own)."""
-        wanted = frozenset(tools) if tools else None
+        wanted = frozenset(self.rules.canonical(t) for t in tools) if tools else None
         self._filter(wanted)
         if self.fast:
             self._fast_filter(wanted)
@@ -438,6 +438,7 @@ class Engine:
 
     def begin(self, tools: Sequence[str] | None = None, size_hint: int | None = None) -> Scan:
         if tools:
+            tools = [self.rules.canonical(t) for t in tools]  # --tool aiohttp is gunicorn's file
             unknown = [t for t in tools if self.rules.get(t) is None]
             if unknown:
                 raise UsageError(
@@ -752,7 +753,9 @@ class Engine:
                 if checks:
                     outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, outcome, finding, reason))
 
-        if not detected:
+        if not detected and stats.bytes == 0:
+            findings.append(_empty_log(exit_status))
+        elif not detected:
             tried = len(self.rules) if not forced else len(states)
             findings.append(_synthetic(
                 Kind.NO_COVERAGE,
@@ -921,6 +924,24 @@ def _evidence(check: Check, st: _ToolState, exit_status: ExitStatus) -> tuple[tu
     return tuple(lines[n] for n in kept), primary
 
 
+EMPTY_LOG_CHECK = "exitaudit/empty-log"
+
+
+def _empty_log(exit_status: ExitStatus) -> Finding:
+    """An empty log is valid input: silent tools (flake8, eslint, ruff) print nothing on
+    success. Nothing in it contradicts exit 0, and nothing in it explains a non-zero exit."""
+    if not exit_status.known:
+        return _synthetic(Kind.EXIT_UNKNOWN, "Exit status unknown", "the log is empty and the exit status unknown (pass --exit-code or --exit-code-file)", check=EMPTY_LOG_CHECK)
+    if exit_status.code == 0:
+        return _synthetic(Kind.CONSISTENT, "Empty log, exit 0", "the log is empty, and the run exited 0: nothing contradicts it", check=EMPTY_LOG_CHECK)
+    return _synthetic(
+        Kind.UNEXPLAINED_FAILURE,
+        "Non-zero exit with an empty log",
+        f"{exit_status.describe()}, and the log is empty: nothing explains it",
+        check=EMPTY_LOG_CHECK,
+    )
+
+
 def _synthetic(
     kind: Kind,
     title: str,
@@ -963,5 +984,7 @@ def audit(
         exit_status = ExitStatus.from_code(exit_status, Origin.FLAG, where="argument")
     elif exit_status is None:
         exit_status = ExitStatus.unknown()
+    from .steps import audit_job  # through the CI envelope layer, as `exitaudit check` reads a log
+
     blocks = blocks_of(log) if isinstance(log, str | bytes) else log
-    return Engine(rules).audit(blocks, exit_status, tools=tools, source=source)
+    return audit_job(Engine(rules), blocks, exit_status, tools=tools, source=source)

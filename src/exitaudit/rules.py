@@ -151,6 +151,8 @@ class RuleFile:
     checks: tuple[Check, ...] = ()
     examples: tuple[Example, ...] = ()
     builtin: bool = False
+    aliases: tuple[str, ...] = ()
+    """Other names of the tool (``--tool aiohttp`` for gunicorn's file)."""
 
     def param_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         values = {name: p.default for name, p in self.params.items()}
@@ -171,7 +173,16 @@ class RuleSet:
         return len(self.files)
 
     def get(self, tool: str) -> RuleFile | None:
-        return self.files.get(tool)
+        """The rule file of ``tool``, by its name or one of its aliases (a name wins)."""
+        rf = self.files.get(tool)
+        if rf is None:
+            rf = next((f for f in self.files.values() if tool in f.aliases), None)
+        return rf
+
+    def canonical(self, tool: str) -> str:
+        """``tool``'s own name when it is an alias; else ``tool`` unchanged."""
+        rf = self.get(tool)
+        return rf.tool if rf is not None else tool
 
     def only(self, tools: Iterable[str]) -> RuleSet:
         return RuleSet({t: self.files[t] for t in tools})
@@ -380,9 +391,11 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
 
     checks: list[Check] = []
     seen: set[str] = set()
+    broken: set[str] = set()
     for i, spec in enumerate(data.get("checks", [])):
         check = _build_check(b, i, tool, spec, signals, params)
         if check is None:
+            broken.add(spec["id"])  # reported once, where it is; examples naming it say nothing more
             continue
         if check.id in seen:
             b.error(["checks", i, "id"], f"duplicate check id {check.id!r}")
@@ -392,7 +405,7 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
     examples = []
     for i, spec in enumerate(data.get("examples", [])):
         for cid in spec.get("checks", []):
-            if cid not in seen:
+            if cid not in seen and cid not in broken:
                 b.error(["examples", i, "checks"], f"no check {cid!r} in this file")
         for name, value in spec.get("params", {}).items():
             if name not in params:
@@ -418,9 +431,14 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
         except ValueError:
             b.error(["exit_codes", key], "exit code keys are numbers from 0 to 255")
 
+    aliases = tuple(data.get("aliases", ()))
+    if tool in aliases:
+        b.error(["aliases"], f"{tool!r} is the tool's own name, not an alias")
+
     if b.errors:
         raise b.errors[0] if len(b.errors) == 1 else RuleErrors(b.errors)
     return RuleFile(
+        aliases=aliases,
         tool=tool,
         path=path,
         description=data["description"],
@@ -485,20 +503,10 @@ def _build_check(
     if unknown:
         b.error([*where, "when"], f"unknown signal(s) {', '.join(unknown)} (signals: {', '.join(sorted(signals)) or 'none'})")
         return None
-    # Dry-run against the signals' defaults, for a clean run and a failed one: a condition must
-    # yield a boolean, and type errors (a string compared with a number) surface here, not mid-audit.
-    for code in () if b.trusted else (0, 1):
-        ctx: dict[str, Any] = {n: s.default() for n, s in signals.items()}
-        ctx["exit"] = {"code": code, "signal": "", "known": True, "meaning": ""}
-        ctx["tool"] = tool
-        ctx["params"] = {name: p.default for name, p in params.items()}
-        try:
-            result = condition.evaluate(ctx)
-        except Exception as exc:  # noqa: BLE001 - cel raises several types; all mean "bad condition"
-            b.error([*where, "when"], f"condition fails on a log with no matches: {exc}")
-            return None
-        if not isinstance(result, bool):
-            b.error([*where, "when"], f"condition must be true or false, got {type(result).__name__}")
+    if not b.trusted:
+        problem = trial_run(condition, spec["when"], tool, signals, params)
+        if problem is not None:
+            b.error([*where, "when"], problem)
             return None
     kind = Kind(spec["kind"])
     evidence = tuple(spec.get("evidence", sorted(v for v in condition.variables if v in signals)))
@@ -527,6 +535,90 @@ def _build_check(
         references=tuple(spec.get("references", ())),
         false_positives=tuple(spec.get("false_positives", ())),
     )
+
+
+TRIAL_EXITS: tuple[tuple[int, str] | None, ...] = ((0, ""), (1, ""), (2, ""), (137, "SIGKILL"), (143, "SIGTERM"), None)
+"""The exit statuses ``rules lint`` tries each condition with: success, the usual failures, death
+by a signal, and unknown (None: a condition that reads ``exit`` is then skipped, as in an audit)."""
+
+
+def _matched(sig: Signal) -> Any:
+    """A value the signal takes when lines matched (the other side of ``Signal.default``)."""
+    if sig.order is not None or sig.value == "present":
+        return True
+    if sig.value == "all":
+        return [1] if sig.type == "int" else ["x"]
+    if sig.value in ("count", "sum", "max", "min") or sig.type == "int":
+        return 1
+    return "x"
+
+
+def _describe_exit(trial: tuple[int, str] | None) -> str:
+    if trial is None:
+        return "an unknown exit status"
+    code, name = trial
+    return f"exit {code} ({name})" if name else f"exit {code}"
+
+
+def trial_run(condition: Condition, source: str, tool: str, signals: dict[str, Signal], params: dict[str, Param]) -> str | None:
+    """Why the condition fails or yields no boolean for some log, or None. It is evaluated for
+    every exit status of TRIAL_EXITS with every signal unmatched, each signal matched alone, and
+    all matched, so that a type error behind ``exit.code >= 2 && ...`` or behind a matched
+    signal surfaces at lint time, not as audit-incomplete mid-audit. The message names the exit
+    status, the signal (found by giving it a value of another type) and its column."""
+    read = [n for n in signals if n in condition.variables]
+    variants: list[tuple[str | None, dict[str, Any]]] = [(None, {})]
+    variants += [(n, {n: _matched(signals[n])}) for n in read]
+    if len(read) > 1:
+        variants.append(("*", {n: _matched(signals[n]) for n in read}))
+    base: dict[str, Any] = {n: sig.default() for n, sig in signals.items()}
+    base["tool"] = tool
+    base["params"] = {name: p.default for name, p in params.items()}
+    for trial in TRIAL_EXITS:
+        if trial is None and "exit" in condition.variables:
+            continue  # skipped in an audit too
+        for matched, values in variants:
+            ctx = {**base, **values}
+            if trial is not None:
+                code, name = trial
+                ctx["exit"] = {"code": code, "signal": name, "known": True, "meaning": "undocumented"}
+            try:
+                result = condition.evaluate(ctx)
+            except Exception as exc:  # noqa: BLE001 - cel raises several types; all mean "bad condition"
+                when = _describe_exit(trial) + (
+                    "" if matched is None else " and every signal matched" if matched == "*" else f" and signal {matched!r} matched"
+                )
+                return f"condition fails with {when}{_culprit(condition, source, ctx, read)}: {_first_sentence(exc)}"
+            if not isinstance(result, bool):
+                return f"condition must be true or false, got {type(result).__name__} (with {_describe_exit(trial)})"
+    return None
+
+
+def _culprit(condition: Condition, source: str, ctx: dict[str, Any], read: list[str]) -> str:
+    """``: signal 'x' (a string) at column N`` for the signal whose value makes the condition
+    fail: the one that, given a value of another type, lets it evaluate."""
+    for name in read:
+        for other in (0, "", False, []):
+            if type(other) is type(ctx[name]):
+                continue
+            try:
+                condition.evaluate({**ctx, name: other})
+            except Exception:  # noqa: BLE001
+                continue
+            m = re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", source)
+            column = f" at column {m.start() + 1}" if m else ""
+            return f", through signal {name!r} ({_type_word(ctx[name])}){column}"
+    return ""
+
+
+def _type_word(value: Any) -> str:
+    return {bool: "a boolean", int: "an int", str: "a string", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _first_sentence(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
 
 
 # Our own patterns use the standard library's re: regex's compile is slow at import time.

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from .engine import Engine
 from .reader import blocks_of
-from .model import ExitStatus, Origin, Outcome
+from .model import ExitStatus, Kind, Origin, Outcome, RunResult
+from .steps import audit_job
 from .rules import Example, RuleFile, RuleSet, example_line
 
 
@@ -38,12 +39,27 @@ def run_examples(rule: RuleFile) -> list[ExampleResult]:
     for ex in rule.examples:
         engine = Engine(RuleSet({rule.tool: rule}), params={rule.tool: ex.params}) if ex.params else plain
         status = ExitStatus.unknown() if ex.exit_code is None else ExitStatus.from_code(ex.exit_code, Origin.FLAG, "example")
-        run = engine.audit(blocks_of(ex.log), status, source=f"example {ex.name!r}")
+        # Through the CI envelope layer, as `check` reads a log: a platform's examples are job logs.
+        run = audit_job(engine, blocks_of(ex.log), status, source=f"example {ex.name!r}")
         fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED))
         problems = []
         if run.verdict.value != ex.verdict:
-            problems.append(f"verdict {run.verdict.value}, expected {ex.verdict}")
+            problems.append(f"verdict {run.verdict.value}{_because(run)}, expected {ex.verdict}")
         if ex.checks is not None and set(fired) != set(ex.checks):
             problems.append(f"checks fired [{', '.join(fired)}], expected [{', '.join(sorted(ex.checks))}]")
+        # A check that could not be evaluated is never silent: which one, and why.
+        problems += [f"check {o.check} errored: {_one_line(o.reason or '')}" for o in run.checks if o.outcome is Outcome.SKIPPED and o.finding is not None]
         results.append(ExampleResult(rule, ex, run.verdict.value, fired, tuple(problems)))
     return results
+
+
+def _because(run: RunResult) -> str:
+    """`` (from CHECK: message)``: the finding that gave the run its verdict."""
+    if run.verdict is Kind.INCOMPLETE:
+        return ""  # the errored check is named with its reason
+    finding = next((f for f in run.findings if f.kind is run.verdict), None)
+    return f" (from {finding.check}: {_one_line(finding.message)})" if finding is not None else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -26,6 +26,9 @@ class MinedRun:
     tools: tuple[str, ...]
     verdict: str
     known: bool
+    flag: str | None
+    """The kind the pack flags the run with (false-success, wrong-code, false-failure), if any:
+    what the run really did, as far as the rules know."""
     hashes: bytes
     """array('Q'): the run's distinct templates."""
     lines: bytes
@@ -33,6 +36,7 @@ class MinedRun:
 
 
 Outcome = tuple[MinedRun | None, str | None]
+_ORDER = [Kind.FALSE_SUCCESS, Kind.WRONG_CODE, Kind.FALSE_FAILURE]
 
 
 class Templater:
@@ -100,8 +104,9 @@ def mine_one(task, engine) -> Outcome:  # type: ignore[no-untyped-def]
 
 def _mined(run: RunResult, templater: Templater) -> MinedRun:
     h, lines = templater.arrays()
-    known = any(f.kind in FLAGGED for f in run.findings)
-    return MinedRun(run.source, run.exit_status.code, run.tools, run.verdict.value, known, h, lines)
+    flags = [f.kind for f in run.findings if f.kind in FLAGGED]
+    flag = min(flags, key=_ORDER.index).value if flags else None
+    return MinedRun(run.source, run.exit_status.code, run.tools, run.verdict.value, flag is not None, flag, h, lines)
 
 
 _ENGINE = None

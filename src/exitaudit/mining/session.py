@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..context import cut, excerpt, file_opener
 from .collect import Outcome
 from .score import Archive, Candidate, Params, candidates
-from .templates import template_of
+from .templates import display, template_of
 
 EVIDENCE_SHOWN = 5
 """Evidence lines per candidate (its best failure templates' first lines)."""
@@ -21,6 +21,9 @@ EVIDENCE_SHOWN = 5
 class TemplateRow:
     hash: int
     template: str
+    """As reports show it (tokens as <NAME>)."""
+    key: str
+    """As the masks made it (templates.py): what ``to_pattern`` reads."""
     runs_exit_zero: int
     runs_nonzero: int
     score: float
@@ -118,7 +121,7 @@ def _weigh(archive: Archive, params: Params) -> MineResult:
         text = template_of(examples[0][2])
         score = archive.score(st, text)
         rows[h] = TemplateRow(
-            hash=h, template=text, runs_exit_zero=st.zero, runs_nonzero=st.nonzero, score=score,
+            hash=h, template=display(text), key=text, runs_exit_zero=st.zero, runs_nonzero=st.nonzero, score=score,
             failure=h in eligible and score >= params.min_score,
             tools=dict(st.tools.most_common()), examples=tuple(examples),
         )

@@ -61,17 +61,18 @@ def render(
     report: Report,
     *,
     context: dict[int, dict[int, str]] | None = None,
-    unreadable: list[dict[str, str]] | None = None,
     link: Callable[[str], str | None] = lambda source: None,
 ) -> str:
     """``context``: per run index, the log's lines around the evidence (context.for_runs);
-    ``unreadable``: logs that could not be audited, as {source, error}; ``link``: the href of
-    a log, from its source."""
+    ``link``: the href of a log, from its source. Logs that could not be read are listed as
+    errors (Report.unreadable)."""
     context = context or {}
     verdicts = Counter(run.verdict.value for run in report.runs)
     runs = [_run_fields(run, context.get(i, {}), link(run.source)) for i, run in enumerate(report.runs)]
     n = len(report.runs)
     headline = f"{n} log{'s' if n != 1 else ''} audited"
+    if report.unreadable:
+        headline += f", {len(report.unreadable)} unreadable (exit 2)"
     if report.has_failures:
         headline += f"; findings at or above {report.fail_on.value}: the audit fails"
     else:
@@ -81,5 +82,5 @@ def render(
         headline=headline,
         verdicts=[{"name": k.value, "count": verdicts[k.value]} for k in VERDICT_ORDER if verdicts[k.value]],
         runs=runs,
-        unreadable=unreadable or [],
+        unreadable=[{"source": u.source, "error": u.message} for u in report.unreadable],
     )
