@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import regex
+
 from .scanner import Candidates, decode_line, line_text
 
 COUNTLIKE_VALUES = ("count", "present")
@@ -106,3 +108,110 @@ def confirm_all(search: Callable[[str], object], texts: list[str]) -> list[int]:
     """Indexes of the texts the pattern matches, searched one text per call in a C loop."""
     matches = list(map(search, texts))
     return [i for i, m in enumerate(matches) if m is not None]
+
+
+_LEADING_FLAGS = regex.compile(r"\A(?:\(\?[aiLmsux]+\))*")
+
+
+def line_counter(source: str) -> regex.Pattern[str] | None:
+    """A pattern that, searched over candidate lines joined by newlines, matches exactly once on
+    each line that ``source`` matches on its own (``^[^\\n]*?(?:source)``: a count of lines in
+    one ``findall``, in C). None when ``source`` might see past its line there: a construct that
+    can match a newline (``\\s``, ``[^x]``, ``\\W``), look-behind, ``\\A``, ``\\Z``, or syntax the
+    standard library's parser does not know."""
+    if not _line_local(source):
+        return None
+    flags = _LEADING_FLAGS.match(source).group(0)  # type: ignore[union-attr]
+    rest = source[len(flags):]
+    if "(?" in rest and regex.search(r"\(\?[aiLmsux]+\)", rest):
+        return None  # a global flag further on: the wrapper would move it
+    from .rules import REGEX_FLAGS
+
+    try:
+        return regex.compile(flags + r"^[^\n]*?(?:" + rest + ")", REGEX_FLAGS)
+    except regex.error:
+        return None
+
+
+def _line_local(source: str) -> bool:
+    try:
+        import re._constants as c
+        import re._parser as p
+
+        parsed = p.parse(source, 0)
+    except Exception:  # noqa: BLE001 - regex-module syntax: not rewritten
+        return False
+    if parsed.state.flags & c.SRE_FLAG_DOTALL:
+        return False
+    return _local(list(parsed), c)
+
+
+def _local(seq: list, c) -> bool:  # type: ignore[type-arg,no-untyped-def]
+    for op, arg in seq:
+        if op is c.LITERAL or op is c.NOT_LITERAL:
+            if (op is c.LITERAL) == (arg == 10):
+                return False  # a newline, or anything but one character (the newline too)
+        elif op is c.ANY:
+            continue
+        elif op is c.IN:
+            if not _class_local(arg, c):
+                return False
+        elif op is c.BRANCH:
+            if not all(_local(list(b), c) for b in arg[1]):
+                return False
+        elif op is c.SUBPATTERN:
+            _g, add, _d, sub = arg
+            if add & c.SRE_FLAG_DOTALL or not _local(list(sub), c):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            if not _local(list(arg[2]), c):
+                return False
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            if not _local(list(arg), c):
+                return False
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            direction, sub = arg
+            if direction < 0 or not _local(list(sub), c):
+                return False
+        elif op is c.AT:
+            # ^ and $ (line anchors under MULTILINE), \b, \B; not \A and \Z, which would be the
+            # start and end of the joined text, not of the line
+            if arg not in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_END, c.AT_END_LINE, c.AT_BOUNDARY, c.AT_NON_BOUNDARY):
+                return False
+        else:
+            return False
+    return True
+
+
+def _class_local(items: list, c) -> bool:  # type: ignore[type-arg,no-untyped-def]
+    negate = any(op is c.NEGATE for op, _a in items)
+    has_newline = False
+    for op, arg in items:
+        if op is c.LITERAL and arg == 10:
+            has_newline = True
+        elif op is c.RANGE and arg[0] <= 10 <= arg[1]:
+            has_newline = True
+        elif op is c.CATEGORY and str(arg) in ("CATEGORY_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_NOT_DIGIT", "CATEGORY_UNI_SPACE", "CATEGORY_UNI_NOT_WORD", "CATEGORY_UNI_NOT_DIGIT"):
+            has_newline = True
+        elif op is c.CATEGORY and str(arg) not in ("CATEGORY_DIGIT", "CATEGORY_WORD", "CATEGORY_NOT_SPACE", "CATEGORY_UNI_DIGIT", "CATEGORY_UNI_WORD", "CATEGORY_UNI_NOT_SPACE"):
+            return False
+    return has_newline == negate  # a newline in a negated class means it is not matched
+
+
+def count_lines(counter: regex.Pattern[str], texts: list[str], timeout: float) -> tuple[int, list[int], str]:
+    """How many of ``texts`` ``counter`` (line_counter) matches, and the indexes of the first
+    few (EVIDENCE_PER_SIGNAL); one findall over the joined text, then finditer for those few."""
+    from itertools import islice
+
+    from .engine import EVIDENCE_PER_SIGNAL
+
+    text = "\n".join(texts)
+    n = len(counter.findall(text, timeout=timeout))
+    firsts = []
+    if n:
+        pos, line = 0, 0
+        for m in islice(counter.finditer(text, timeout=timeout), EVIDENCE_PER_SIGNAL):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            firsts.append(line)
+    return n, firsts, text

@@ -132,6 +132,7 @@ def check(
     html_out: HtmlOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text report: only the logs with findings (not consistent ones), and the summary.")] = False,
     platform: PlatformOption = None,
+    profile: Annotated[bool, typer.Option("--profile", help="Print to stderr where the audit's CPU time went: per pattern (the signals using it) with the lines it matched, per check; audits in one process.")] = False,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -161,6 +162,11 @@ def check(
     engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
     _check_platform(platform)
     engine.ci_platform = platform  # type: ignore[attr-defined]
+    if profile:
+        from .profile import Profile
+
+        engine.profile = Profile()
+        jobs = 1  # the workers' time would not be seen
     runs: list[RunResult] = []
     unreadable: list[Unreadable] = []
     for name in logs:
@@ -183,6 +189,10 @@ def check(
     write_reports(outputs)
     if step_summary:
         _append_step_summary(report)
+    if profile:
+        from .profile import render
+
+        render(engine.profile, sys.stderr)
     if unreadable:
         raise typer.Exit(ExitCode.ERROR)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)

@@ -13,6 +13,7 @@ is evaluated over them and the exit status, and the findings decide the run's ve
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from functools import partial
 from collections.abc import Iterable, Sequence
@@ -316,6 +317,9 @@ class Engine:
                         self._add(sig.followed_by, _Use("tail", rf.tool, name))
         self._heads = self._plan_heads()
         self._countlike = [self._is_countlike(uses) for uses in self._uses]
+        self._counters: dict[int, regex.Pattern[str] | None] = {}
+        self.profile: Any = None
+        """A profile.Profile to record where the time goes (--profile), or None."""
         self._filters: dict[frozenset[str] | None, LiteralFilter] = {}
         self._hyperscan: dict[frozenset[str] | None, HyperscanFilter] = {}
         self._compiled_tails: dict[tuple[str, str], regex.Pattern[str]] = {}
@@ -337,7 +341,8 @@ class Engine:
             if not specs or any(s is None or s.followed_by is None for s in specs):
                 continue
             tails = {self._index.get(s.followed_by) for s in specs}  # type: ignore[union-attr]
-            if len(tails) == 1 and None not in tails:  # one tail for all its uses (else: scanned as before)
+            driven = all(any(t.role == "tail" and (t.tool, t.name) == (u.tool, u.name) for t in self._uses[self._index[s.followed_by]]) for u, s in zip(uses, specs) if s.followed_by in self._index)  # type: ignore[union-attr]
+            if len(tails) == 1 and None not in tails and driven:  # one tail for all its uses (else: scanned as before)
                 heads[idx] = bulk.Head(tails.pop(), max(s.within for s in specs))  # type: ignore[union-attr]
         return heads
 
@@ -397,7 +402,7 @@ class Engine:
         x86-64-only package that a worker may lack; a worker loads them from its disk cache
         (scanner._cached_database) or compiles them once."""
         state = self.__dict__.copy()
-        for cache in ("_compiled", "_compiled_tails", "_filters", "_hyperscan"):
+        for cache in ("_compiled", "_compiled_tails", "_filters", "_hyperscan", "_counters"):
             if cache in state:
                 state[cache] = {}
         return state
@@ -472,7 +477,10 @@ class Engine:
                 scan.plain = self._fast_filter(scan.wanted) or literals
             for w in scan.windows:  # windows left open at the end of the previous block
                 w.pos, w.line = 0, first
+            began = _clock() if self.profile is not None else 0.0
             found = candidates(data, scan.plain)
+            if self.profile is not None:
+                self.profile.scan += _clock() - began
             scan.windows, newlines = self._scan_block(found, data, first, scan.states, scan.timed_out, scan.windows)
             scan.invalid_utf8 += found.invalid_utf8
             line = first + newlines
@@ -542,8 +550,11 @@ class Engine:
             items += found.special.get(idx, ())
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
+                began, before = (_clock(), len(hits) + sum(c[1] for c in counted)) if self.profile is not None else (0.0, 0)
                 if not self._countlike[idx] or not self._count(idx, items, counted):
                     self._confirm(idx, items, hits, limits)
+                if self.profile is not None:
+                    self.profile.pattern(self.pattern_users()[idx], _clock() - began, len(hits) + sum(c[1] for c in counted) - before)
         line_of: dict[int, int] = {}
         line, pos = first_line, 0
         kept = {s for _i, _n, firsts, last in counted for s in [*(f[0] for f in firsts), last[0]]}
@@ -561,7 +572,27 @@ class Engine:
             end = data.find(b"\n", start)
             after = (len(data), line + 1) if end == -1 else (end + 1, line + 1)
             self._dispatch(idx, line, seg, m, states, windows, after)
-        return self._follow(windows, data), newlines
+        if self.profile is None:
+            return self._follow(windows, data), newlines
+        began = _clock()
+        still_open = self._follow(windows, data)
+        self.profile.follow += _clock() - began
+        return still_open, newlines
+
+    def pattern_users(self) -> list[str]:
+        """Per pattern index, who uses it (for --profile)."""
+        names = self.__dict__.get("_users")
+        if names is None:
+            def name(u: _Use) -> str:
+                if u.role == "tail":
+                    return f"{u.tool}/{u.name} (followed_by)"
+                return f"{u.tool}/{u.name}" if u.role == "signal" else f"{u.tool}:{u.role}"
+            heads = set(self._heads)
+            names = self.__dict__["_users"] = [
+                ", ".join(dict.fromkeys(name(u) for u in uses)) + (" (head, near tails)" if i in heads else "")
+                for i, uses in enumerate(self._uses)
+            ]
+        return names
 
     def _confirm(
         self,
@@ -614,13 +645,24 @@ class Engine:
         """Confirm a count-only pattern's candidates in bulk (bulk.py): adds (idx, hits, first
         few, last) to ``counted``. False when a search hit the time limit: the caller then
         confirms them one by one, which records where."""
-        search = partial(self._pattern(idx).search, timeout=self.regex_timeout)
+        texts = [t for _s, t in items]
+        counter = self._counters.get(idx, False)
+        if counter is False:
+            counter = self._counters[idx] = bulk.line_counter(self._sources[idx])
         try:
-            found = bulk.confirm_all(search, [t for _s, t in items])
+            if counter is None:
+                search = partial(self._pattern(idx).search, timeout=self.regex_timeout)
+                found = bulk.confirm_all(search, texts)
+                n, last = len(found), (found[-1] if found else 0)
+            else:
+                n, found, _text = bulk.count_lines(counter, texts, self.regex_timeout)
+                # The last hit: searched for from the last candidate back (usually that one).
+                pattern = self._pattern(idx)
+                last = next((k for k in range(len(texts) - 1, -1, -1) if pattern.search(texts[k], timeout=self.regex_timeout)), 0) if n else 0
         except TimeoutError:
             return False
-        if found:
-            counted.append((idx, len(found), [items[i] for i in found[:EVIDENCE_PER_SIGNAL]], items[found[-1]]))
+        if n:
+            counted.append((idx, n, [items[i] for i in found[:EVIDENCE_PER_SIGNAL]], items[last]))
         return True
 
     def _dispatch_counted(self, idx: int, n: int, firsts: list[Evidence], last: Evidence, states: _ToolStates) -> None:
@@ -816,7 +858,10 @@ class Engine:
                 )
                 return Outcome.SKIPPED, f"regex time limit exceeded by signal {name!r} at line {line}", finding
         try:
+            began = _clock() if self.profile is not None else 0.0
             result = check.when.evaluate(context, compiled)
+            if self.profile is not None:
+                self.profile.check(check.full_id, _clock() - began, result is True)
         except Exception as exc:  # noqa: BLE001 - any failure of a condition skips that check only
             finding = _synthetic(
                 Kind.INCOMPLETE,
@@ -846,6 +891,10 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _clock() -> float:
+    return time.thread_time()
 
 
 def _evidence_line(line: int, text: str) -> Evidence:

@@ -118,6 +118,7 @@ def _sub_engine(engine: Engine, keep: Any, key: str) -> Engine | None:
         else:
             sub = _Engine(RuleSet(files), regex_timeout=engine.regex_timeout, fast=engine.fast)
             sub.params = {t: engine.params[t] for t in files}
+            sub.profile = engine.profile  # --profile: one table for the job's engines
             cache[key] = sub
     return cache[key]
 
