@@ -64,6 +64,7 @@ FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowes
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
+DeadlineOption = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", min=0.001, help="Seconds one log's scan may take; past it the log is audit-incomplete (default: the configuration's deadline, else 60).")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
 
 
@@ -116,6 +117,7 @@ def check(
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -139,7 +141,7 @@ def check(
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     adjust = _adjuster(cfg)
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg))
     runs: list[RunResult] = []
     failed = 0
     for name in logs:
@@ -222,6 +224,15 @@ def _configured(config_file: Path | None, no_config: bool, rules: list[Path] | N
     return cfg, ruleset
 
 
+def _limits(deadline: float | None, cfg) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The engine's budgets: --deadline, else the configuration's; its condition_budget."""
+    from .engine import DEADLINE
+
+    if deadline is None:
+        deadline = cfg.deadline if cfg.deadline is not None else DEADLINE
+    return {"deadline": deadline, "condition_budget": cfg.condition_budget}
+
+
 def _fail_on(given: FailOn | None, cfg) -> FailOn:  # type: ignore[no-untyped-def]
     """--fail-on, else the configuration file's fail_on, else error."""
     return given or (FailOn(cfg.fail_on.value) if cfg.fail_on else FailOn.error)
@@ -277,6 +288,7 @@ def run_command(
     on_mismatch: Annotated[Optional[int], typer.Option("--on-mismatch", metavar="N", min=1, max=255, help="Exit code when the command exited 0 but the audit failed it (default 1).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
     param: ParamOption = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -296,7 +308,7 @@ def run_command(
             _writable_destination(path, what)
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
-    engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
+    engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config, deadline)
 
     try:
         done = wrapper.run(command)
@@ -339,7 +351,7 @@ def run_command(
     raise typer.Exit(int(code))
 
 
-def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
+def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool, deadline: float | None = None):  # type: ignore[no-untyped-def]
     """``run``'s engine, built before the command starts: a bad --tool or --param stops it from
     running (exit 2). A rule or configuration file that does not load does not: that is the
     audit's failure, reported after the command has run, whose exit status then stands."""
@@ -353,7 +365,7 @@ def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[st
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg, None
+    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg)), cfg, None
 
 
 def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) -> Report:  # type: ignore[no-untyped-def]
@@ -423,6 +435,7 @@ def batch_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -438,7 +451,7 @@ def batch_command(
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True, **_limits(deadline, cfg))
     engine.prepare(tool)  # compiled once here, inherited by the worker processes
     b.set_engine(engine)
     cluster = audit = None
