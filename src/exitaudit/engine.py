@@ -54,9 +54,12 @@ from .rules import ALL_VALUES_MAX, REGEX_FLAGS, VALUE_MAX, Check, RuleFile, Rule
 
 REGEX_TIMEOUT = 2.0
 """Seconds one search of one block may take; real patterns take milliseconds."""
-DEADLINE = 60.0
-"""Seconds the scan of one log may take, all its patterns together (each log of a batch has its
-own); the built-in pack scans about 100 MiB a second, so only a hostile pattern comes near it."""
+DEADLINE = 30.0
+"""Seconds of pattern searching one log's audit may take, all its patterns together, plus a
+second per DEADLINE_RATE bytes of log (each log of a batch has its own). Only time spent in the
+regex module counts: not reading, not waiting for a pipe. The built-in pack confirms its
+candidates at well over 100 MiB a second, so only hostile patterns come near it."""
+DEADLINE_RATE = 8 << 20
 EVIDENCE_PER_SIGNAL = 5
 EVIDENCE_PER_FINDING = 10
 EVIDENCE_TEXT_MAX = 400
@@ -201,11 +204,12 @@ class _Window:
 
 @dataclass
 class _Budget:
-    """The time one log's scan may still take, and where it went."""
+    """The search time one log's scan may still take, and where it went."""
 
     seconds: float | None
-    """The deadline's length (None: no deadline)."""
-    ends: float = float("inf")
+    """The deadline (None: none): seconds of searching, more by a second per DEADLINE_RATE bytes."""
+    allowed: float = float("inf")
+    used: float = 0.0
     spent: dict[int, float] = field(default_factory=dict)
     """Pattern index (tails: negative) -> seconds its searches took."""
     struck: int | None = None
@@ -213,11 +217,15 @@ class _Budget:
 
     def __post_init__(self) -> None:
         if self.seconds is not None:
-            self.ends = time.monotonic() + self.seconds
+            self.allowed = self.seconds
+
+    def grant(self, size: int) -> None:
+        """More time for ``size`` more bytes of log."""
+        self.allowed += size / DEADLINE_RATE
 
     def timeout(self, limit: float) -> float:
         """The time limit of the next search: the pattern's, or what is left of the deadline."""
-        return min(limit, self.ends - time.monotonic())
+        return min(limit, self.allowed - self.used)
 
     def search(self, pattern: regex.Pattern[str], key: int, limit: float, *args: Any) -> tuple[regex.Match[str] | None, bool]:
         """``pattern.search(*args)`` within both limits: (match, False), or (None, True) when
@@ -231,11 +239,13 @@ class _Budget:
         except TimeoutError:
             return None, True
         finally:
-            self.spent[key] = self.spent.get(key, 0.0) + time.monotonic() - began
+            took = time.monotonic() - began
+            self.used += took
+            self.spent[key] = self.spent.get(key, 0.0) + took
 
     @property
     def over(self) -> bool:
-        return time.monotonic() >= self.ends
+        return self.used >= self.allowed
 
 
 @dataclass
@@ -369,6 +379,10 @@ class Engine:
                     self._tails[(rf.tool, name)] = sig.followed_by
                     # A tail's time-out is kept with the patterns', under a negative key.
                     self._tail_ids[(rf.tool, name)] = -1 - len(self._tail_ids)
+        self._groups_read = [
+            any((u.role == "exit" and u.code is None) or (u.role == "signal" and self.rules.get(u.tool).signals[u.name].group is not None) for u in uses)  # type: ignore[union-attr]
+            for uses in self._uses
+        ]
         self._filters: dict[frozenset[str] | None, LiteralFilter] = {}
         self._hyperscan: dict[frozenset[str] | None, HyperscanFilter] = {}
         self._compiled_tails: dict[tuple[str, str], regex.Pattern[str]] = {}
@@ -490,6 +504,7 @@ class Engine:
                 continue
             first = block.first_line or line
             scan.seen += len(data)
+            scan.budget.grant(len(data))
             if scan.plain is literals and scan.seen > HYPERSCAN_FROM:
                 scan.plain = self._fast_filter(scan.wanted) or literals
             if scan.budget.struck is not None:  # past the deadline: only count the lines
@@ -570,12 +585,13 @@ class Engine:
             if idx in timed_out:
                 continue
             items = [(start, line_text(data, start, decoded, found)) for start in found.plain.get(idx, ())]
-            items += found.special.get(idx, ())
+            items += found.special.pop(idx, ())  # popped: a line of a million segments is held once
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
                 struck = self._confirm(idx, items, hits, limits, budget)
                 if struck is not None:
                     break
+            del items
         line_of: dict[int, int] = {}
         line, pos = first_line, 0
         for start in sorted({h[1] for h in hits} | {s for _i, s in limits} | ({struck} if struck is not None else set())):
@@ -644,7 +660,8 @@ class Engine:
                     limits.append((idx, items[k][0]))
                     return None
             if m is not None:
-                hits.append((idx, items[k][0], seg, m))
+                # The match itself only where a group is read (it holds the joined text).
+                hits.append((idx, items[k][0], seg, m if self._groups_read[idx] else None))
             pos = seg_end + 1
             if pos > n:
                 return None
@@ -914,8 +931,8 @@ class Engine:
                 source = self._sources[key]
             names.append(f"{who} {cut(source, 60)!r} {seconds:.1f} s")
         return (
-            f"audit stopped at line {budget.struck}: the deadline of {budget.seconds:g} s was exceeded "
-            f"(--deadline); slowest patterns: {'; '.join(names) or 'none'}"
+            f"audit stopped at line {budget.struck}: its patterns took longer than the deadline "
+            f"({budget.seconds:g} s and {DEADLINE_RATE >> 20} MiB a second, --deadline); slowest: {'; '.join(names) or 'none'}"
         )
 
     def _run_check(

@@ -494,7 +494,7 @@ def _build_check(
         item = join(item, param_size(p.default, costed=True))
     worst = bound.steps(condition_sizes(signals, tool, Size(len(params), item or SCALAR)))
     if worst > COST_MAX:
-        b.error([*where, "when"], f"condition {spec['id']!r} may cost up to {worst:.3g} steps with values at their limits (at most {COST_MAX:.0e}): fewer nested comprehensions, or over shorter lists")
+        b.error([*where, "when"], f"check {spec['id']!r}: its condition may cost up to {worst:.3g} steps with values at their limits (at most {COST_MAX:.0e}): fewer nested comprehensions, or over shorter lists")
         return None
     # Dry-run against the signals' defaults, for a clean run and a failed one: a condition must
     # yield a boolean, and type errors (a string compared with a number) surface here, not mid-audit.
@@ -505,7 +505,7 @@ def _build_check(
         ctx["params"] = {name: p.default for name, p in params.items()}
         trial = bound.steps_over(ctx)
         if trial > CONDITION_BUDGET:
-            b.error([*where, "when"], f"condition {spec['id']!r} costs {trial:.3g} steps on a log with no matches, over the budget of {CONDITION_BUDGET:.0e}")
+            b.error([*where, "when"], f"check {spec['id']!r}: its condition costs {trial:.3g} steps on a log with no matches, over the budget of {CONDITION_BUDGET:.0e} (nest fewer comprehensions)")
             return None
         try:
             result = condition.evaluate(ctx)
