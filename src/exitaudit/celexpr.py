@@ -181,7 +181,10 @@ def prepared(values: dict[str, Any]) -> Any:
 
 
 def _tidy(message: str) -> str:
-    """Keep cel's position, reason and caret, drop its repetition of the whole expression."""
+    """One line: cel's position and reason of its first error, without its repetition of the
+    expression and its caret lines (an error is one line on stderr), and how many more."""
     head, sep, rest = message.partition("ERROR: ")
-    text = rest if sep else head
-    return text.replace("<input>:", "at ", 1).rstrip()
+    errors = (rest if sep else head).split("ERROR: ")
+    lines = [line for line in errors[0].splitlines() if line.strip() and not line.startswith("| ")]
+    first = (lines[0] if lines else message.strip().splitlines()[0] if message.strip() else "invalid").replace("<input>:", "at ", 1).rstrip()
+    return first + (f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else "")
