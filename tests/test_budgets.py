@@ -250,14 +250,16 @@ class _CountingBytes(bytes):
     def find(self, sub, start=None, end=None):  # type: ignore[override]
         start = 0 if start is None else start
         end = len(self) if end is None else end
-        _CountingBytes.looked += max(0, end - start)
-        return bytes.find(self, sub, start, end)
+        at = bytes.find(self, sub, start, end)
+        _CountingBytes.looked += max(0, (end if at == -1 else at) - start)
+        return at
 
     def rfind(self, sub, start=None, end=None):  # type: ignore[override]
         start = 0 if start is None else start
         end = len(self) if end is None else end
-        _CountingBytes.looked += max(0, end - start)
-        return bytes.rfind(self, sub, start, end)
+        at = bytes.rfind(self, sub, start, end)
+        _CountingBytes.looked += max(0, end - (start if at == -1 else at))
+        return at
 
 
 @pytest.mark.parametrize("separator", [b"\r", b" "])

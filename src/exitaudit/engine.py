@@ -175,12 +175,13 @@ class _SignalState:
         # "first" keeps its value; every mode but last/max/min keeps its first few lines
         self.evidence = (self.evidence + evidence)[:EVIDENCE_PER_SIGNAL]
 
-    def sequence(self, head: Evidence, tail: Evidence) -> None:
-        """A head line followed within the window by a tail line (signals with followed_by)."""
+    def sequence(self, head: Evidence, tail: Evidence, times: int = 1) -> None:
+        """A head line followed within the window by a tail line (signals with followed_by);
+        ``times``: as many heads, on one line."""
         if self.first_line is None:
             self.first_line = head.line
         self.last_line = tail.line
-        self.count += 1
+        self.count += times
         self.value = True if self.signal.value == "present" else self.count
         if len(self.evidence) < EVIDENCE_PER_SIGNAL:
             self.evidence += [head, tail]
@@ -200,6 +201,8 @@ class _Window:
     """Number of the line starting at ``pos``."""
     tail_id: int = -1
     """The tail's key in ``Scan.timed_out`` (negative: tails are not scanned patterns)."""
+    times: int = 1
+    """Heads this window stands for: those of one line, same signal and window (_merged)."""
 
 
 @dataclass
@@ -498,7 +501,8 @@ class Engine:
         the same pass that numbers its hits (the reader's ``numbered=False``)."""
         literals = self._filter(scan.wanted)
         line = 1  # the number of the next block's first line
-        for block in blocks:
+        unterminated = False  # the block before ended inside a line (a piece of a long line)
+        for block in _pieces(blocks):
             data = block.data
             if not data:
                 continue
@@ -511,8 +515,14 @@ class Engine:
                 line = first + data.count(b"\n")
                 scan.lines = line - 1 + (not data.endswith(b"\n"))
                 continue
-            for w in scan.windows:  # windows left open at the end of the previous block
-                w.pos, w.line = 0, first
+            if unterminated:  # a window begins with the line after its head's, not in its rest
+                newline = data.find(b"\n")
+                for w in scan.windows:
+                    w.pos, w.line = (len(data) if newline == -1 else newline + 1), first + 1
+            else:
+                for w in scan.windows:  # windows left open at the end of the previous block
+                    w.pos, w.line = 0, first
+            unterminated = not data.endswith(b"\n")
             found = candidates(data, scan.plain)
             scan.windows, newlines = self._scan_block(found, data, first, scan.states, scan.timed_out, scan.windows, scan.budget)
             scan.invalid_utf8 += found.invalid_utf8
@@ -675,7 +685,7 @@ class Engine:
         grows with the lines, not with heads times ``within``."""
         budget = budget or _Budget(None)
         by_tail: dict[int, list[_Window]] = {}
-        for w in windows:
+        for w in _merged(windows) if len(windows) > 64 else windows:
             if w.tail_id not in timed_out:  # a tail that timed out is dropped, as patterns are
                 by_tail.setdefault(w.tail_id, []).append(w)
         still_open: list[_Window] = []
@@ -753,7 +763,7 @@ class Engine:
                 for w in stretch:  # heads before the stop that found their tail still count
                     i = bisect_left(found, w.line - first_line)
                     if i < len(found) and found[i] < w.line - first_line + w.remaining:
-                        w.state.sequence(w.head, _evidence_line(first_line + found[i], found_text[i]))
+                        w.state.sequence(w.head, _evidence_line(first_line + found[i], found_text[i]), w.times)
                 return False
             if m is not None:
                 found.append(k)
@@ -767,7 +777,7 @@ class Engine:
             k0 = w.line - first_line
             i = bisect_left(found, k0)
             if i < len(found) and found[i] < k0 + w.remaining:
-                w.state.sequence(w.head, _evidence_line(first_line + found[i], found_text[i]))
+                w.state.sequence(w.head, _evidence_line(first_line + found[i], found_text[i]), w.times)
             elif k0 + w.remaining > lines:  # its window goes on past the block's end
                 w.remaining -= lines - k0
                 still_open.append(w)
@@ -1001,6 +1011,53 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+SEGMENTS_PER_SCAN = 16384
+"""Bare CRs scanned together at most: a line of a million progress-bar updates is scanned a piece
+of segments at a time, so that memory (several hundred bytes per segment candidate) is bounded
+by this, not by the line."""
+
+
+def _pieces(blocks: Iterable[Block]) -> Iterable[Block]:
+    """The blocks, each cut after every SEGMENTS_PER_SCAN-th bare CR (never between CR and LF);
+    a later piece follows on from the one before (first_line 0). Empty segments at a cut are
+    never candidates, so a cut changes no match."""
+    for block in blocks:
+        data = block.data
+        if data.count(b"\r") <= SEGMENTS_PER_SCAN:
+            yield block
+            continue
+        find, start, first_line = data.find, 0, block.first_line
+        while start < len(data):
+            pos, crs = start, 0
+            while crs < SEGMENTS_PER_SCAN:
+                pos = find(b"\r", pos) + 1
+                if pos == 0:
+                    break
+                if data[pos:pos + 1] != b"\n":
+                    crs += 1
+            end = len(data) if pos == 0 else pos
+            yield Block(data[start:end], first_line)
+            first_line, start = 0, end
+
+
+def _merged(windows: list[_Window]) -> list[_Window]:
+    """The windows, those of one signal opened on one line (a line of many bare-CR segments,
+    each a head) folded into one that counts them all, past the first few: windows of one line
+    share their fate, and only the first few pairs are kept as evidence, so the result is the
+    same, and a line of a million heads carries one window, not a million."""
+    out: list[_Window] = []
+    seen: dict[tuple[int, int, int, int], list[_Window]] = {}
+    for w in windows:
+        key = (id(w.state), w.tail_id, w.line, w.remaining)
+        same = seen.setdefault(key, [])
+        if len(same) < EVIDENCE_PER_SIGNAL:
+            same.append(w)
+            out.append(w)
+        else:
+            same[-1].times += w.times
+    return out
 
 
 def _extend_lines(data: bytes, starts: list[int], count: int) -> None:
