@@ -235,7 +235,7 @@ within = 2
     # head 1 -> tail a; head 2's tail is too far; head 3 -> tail c (head 4's window starts after
     # its own line, which holds tail c in a later segment)
     assert finding.message == "2"
-    assert [e.line for e in finding.evidence] == [2, 4, 9, 10]
+    assert [(e.line, e.text) for e in finding.evidence] == [(2, "head 1"), (4, "tail a"), (9, "head 3"), (10, "tail c")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,3 +323,37 @@ value = "last"
     res = cli("check", log, "-e", "0", "--no-config", "-r", path, "--format", "json")
     assert res.code == 1, res.stderr
     assert len(res.stdout) < 64 * 1024
+
+
+def test_a_line_scanned_in_pieces_gives_the_audit_of_the_whole_line(tmp_path, monkeypatch):
+    import exitaudit.engine as engine_module
+
+    rules = ruleset(tmp_path, ERRORS + """
+[signals.err]
+pattern = 'Error: (?P<what>\\\\w+)'
+value = "all"
+[signals.seq]
+pattern = '^head'
+followed_by = '^tail'
+within = 2
+""" + check("err", "size(err) > 0 && exit.code == 0", "{err}") + check("seq", "seq > 0 && exit.code == 0", "{seq}"))
+    log = (
+        b"demo starting\nErrors: 1\r\n"
+        + b"".join(b"Error: e%d\r\x1b[2K" % i for i in range(40)) + b"head\rhead\r\n"
+        + b"x\r\r\ntail\rError: last\r\nhead\rhead\rhead\rhead\rhead\rhead\rhead\n\ntail\n"
+    )
+    whole = run(Engine(rules), log)
+    monkeypatch.setattr(engine_module, "SEGMENTS_PER_SCAN", 3)
+    pieces = run(Engine(rules), log)
+    assert pieces == whole
+    seq = next(f for f in whole.findings if f.check == "demo/seq")
+    assert seq.message == "9"  # 2 heads before "tail" on line 5, 7 on line 6 before line 8's
+    assert [(e.line, e.text) for e in seq.evidence] == [(3, "head"), (5, "tail"), (6, "head"), (8, "tail")]
+
+
+def test_a_condition_that_does_not_compile_is_one_line(cli, tmp_path):
+    path = rule_file(tmp_path, ERRORS + check("bad", "/"))
+    res = cli("rules", "lint", path)
+    lines = res.stderr.strip().splitlines()
+    assert res.code == 2 and len(lines) == 2, res.stderr  # the error, then lint's summary
+    assert "checks[1].when: condition does not compile: at 1:1" in lines[0]

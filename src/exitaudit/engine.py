@@ -748,7 +748,8 @@ class Engine:
             if k >= lines:  # the empty text after the stretch's last newline
                 break
             if not stopped:
-                seg_start = segments.rfind("\n", line_starts[k], m.start()) + 1  # type: ignore[union-attr]
+                cr = segments.rfind("\n", line_starts[k], m.start())  # type: ignore[union-attr]
+                seg_start = line_starts[k] if cr == -1 else cr + 1  # a bare CR before, or the line's start
                 seg_end = segments.find("\n", m.start())  # type: ignore[union-attr]
                 seg_end = n if seg_end == -1 else seg_end
                 seg = segments[seg_start:seg_end]
