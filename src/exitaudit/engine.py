@@ -56,8 +56,8 @@ REGEX_TIMEOUT = 2.0
 """Seconds one search of one block may take; real patterns take milliseconds."""
 DEADLINE = 30.0
 """Seconds of pattern searching one log's audit may take, all its patterns together, plus a
-second per DEADLINE_RATE bytes of log (each log of a batch has its own). Only time spent in the
-regex module counts: not reading, not waiting for a pipe. The built-in pack confirms its
+second per DEADLINE_RATE bytes of log (each log of a batch has its own). Only the CPU time spent
+in the regex module counts: not reading, not waiting for a pipe, not other processes. The built-in pack confirms its
 candidates at well over 100 MiB a second, so only hostile patterns come near it."""
 DEADLINE_RATE = 8 << 20
 EVIDENCE_PER_SIGNAL = 5
@@ -217,6 +217,8 @@ class _Budget:
     """Pattern index (tails: negative) -> seconds its searches took."""
     struck: int | None = None
     """The line where the deadline struck, once it has."""
+    cut_short: bool = False
+    """The last search that was stopped was stopped by the deadline's share, not the pattern's."""
 
     def __post_init__(self) -> None:
         if self.seconds is not None:
@@ -235,20 +237,25 @@ class _Budget:
         either struck (``struck`` is left for the caller to set, who knows the line)."""
         timeout = self.timeout(limit)
         if timeout <= 0:
+            self.cut_short = True
             return None, True
-        began = time.monotonic()
+        # The deadline counts this thread's CPU time, so that a busy machine does not make an
+        # audit incomplete; the regex module's own limit is wall time.
+        began = time.thread_time()
         try:
             return pattern.search(*args, timeout=timeout), False
         except TimeoutError:
+            self.cut_short = timeout < limit
             return None, True
         finally:
-            took = time.monotonic() - began
+            took = time.thread_time() - began
             self.used += took
             self.spent[key] = self.spent.get(key, 0.0) + took
 
     @property
     def over(self) -> bool:
-        return self.used >= self.allowed
+        """Whether the deadline has struck (after a search that was stopped)."""
+        return self.used >= self.allowed or self.cut_short
 
 
 @dataclass
