@@ -150,6 +150,7 @@ def test_an_audit_past_its_deadline_is_incomplete_and_names_the_slowest_patterns
     assert len(stop) == 1, result.findings
     assert "0.3 s" in stop[0].message and "demo/slow" in stop[0].message and "\n" not in stop[0].message
     assert all(c.outcome is Outcome.SKIPPED for c in result.checks)
+    assert stop[0].severity.value == "error"  # the gate stays shut: a false-success check was not run
 
 
 def test_the_deadline_option_of_check(cli, tmp_path):
@@ -159,6 +160,7 @@ def test_the_deadline_option_of_check(cli, tmp_path):
     res = cli("check", log, "-e", "0", "--no-config", "-r", path, "--deadline", "0.3", "--format", "json")
     report = json.loads(res.stdout)
     assert report["runs"][0]["verdict"] == "audit-incomplete", res.stdout
+    assert res.code == 1  # at error: the run could not be audited
     assert "deadline" in res.stdout
     bad = cli("check", log, "-e", "0", "--no-config", "--deadline", "soon")
     assert bad.code == 2

@@ -855,6 +855,13 @@ class Engine:
                     timed_signals[(use.tool, use.name)] = line
         stopped = self._deadline_reason(budget) if budget is not None and budget.struck is not None else None
         stopped_severity = DEFAULT_SEVERITY[Kind.INCOMPLETE]
+        if stopped is not None:
+            # The scan may have stopped before a tool was even detected: the gate stays as shut
+            # as the strictest check that might have applied would have kept it.
+            rules = getattr(states, "rules", None) or {rf.tool: rf for rf in self.rules}
+            for rf in rules.values():
+                for check in rf.checks:
+                    stopped_severity = max(stopped_severity, check.severity, key=lambda s: s.rank)
 
         findings: list[Finding] = []
         outcomes: list[CheckOutcome] = []
@@ -868,7 +875,6 @@ class Engine:
             compiled = prepared(context)
             for check in st.rule.checks:
                 if stopped is not None:  # the scan did not finish: no check can be trusted
-                    stopped_severity = max(stopped_severity, check.severity, key=lambda s: s.rank)
                     if checks:
                         outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, Outcome.SKIPPED, None, stopped))
                     continue
