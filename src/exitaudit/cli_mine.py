@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import ConfigOption, NoConfigOption, ParamOption, PlatformOption, RulesOption, _check_platform, _configured, _params, _say, app
+from .cli import ConfigOption, NoConfigOption, ParamOption, PlatformOption, RulesOption, _check_platform, _configured, _limits, _params, _say, app
 from .errors import UsageError
 from .exitcodes import ExitCode
 
@@ -76,7 +76,7 @@ def mine_command(
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True, **_limits(None, cfg))
     engine.prepare(tool)
     _check_platform(platform)
     engine.ci_platform = platform  # type: ignore[attr-defined]  # as batch: read by collect.mine_one
