@@ -370,6 +370,8 @@ def _open_url(url: str) -> BinaryIO:
 def _utf8_boundary(data: bytes, limit: int) -> int:
     """An offset at or just below ``limit`` that does not split a UTF-8 sequence."""
     cut = limit
+    if cut >= len(data):  # the data ends at the limit: nothing after it to split
+        return len(data)
     while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
         cut -= 1
     return cut
