@@ -175,3 +175,26 @@ def test_mining_on_dask_equals_mining_locally(archive, mined, tmp_path):
     res = run_cli("mine", d / "manifest.csv", "-o", tmp_path / "dask.json", "--dask", "local", "--jobs", "2")
     assert res.code == 0, res.stderr
     assert json.loads((tmp_path / "dask.json").read_text(encoding="utf-8")) == doc
+
+
+def test_a_ci_envelope_is_removed_before_templating(tmp_path):
+    """The same archive as GitHub job logs (a runner timestamp on every line) mines to the same
+    templates and candidates as the bare logs: templates are of the tools' own lines."""
+    bare = tmp_path / "bare"
+    rows = generate(bare, runs=120, seed=11)
+    wrapped = tmp_path / "github"
+    wrapped.mkdir()
+    for r in rows:
+        text = (bare / r["path"]).read_text(encoding="utf-8")
+        lines = [f"2024-05-01T10:{i // 60 % 60:02d}:{i % 60:02d}.{i:07d}Z {line}" for i, line in enumerate(text.splitlines())]
+        (wrapped / r["path"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (wrapped / "manifest.csv").write_text((bare / "manifest.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    docs = []
+    for d in (bare, wrapped):
+        res = run_cli("mine", d / "manifest.csv", "-o", d / "m.json", "--jobs", "1")
+        assert res.code == 0, res.stderr
+        docs.append(json.loads((d / "m.json").read_text(encoding="utf-8")))
+    plain, github = docs
+    assert [t["template"] for t in github["templates"] if t["failure"]] == [t["template"] for t in plain["templates"] if t["failure"]]
+    assert [Path(c["source"]).name for c in github["candidates"]] == [Path(c["source"]).name for c in plain["candidates"]]
+    assert github["candidates"] and all(not e["text"].startswith("2024-05-01T") for c in github["candidates"] for e in c["evidence"])

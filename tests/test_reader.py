@@ -115,6 +115,22 @@ def test_giant_line_is_read_in_pieces_with_bounded_blocks(tmp_path, monkeypatch)
     assert [b.first_line for b in blocks if payload[:10] in b.text or "é" in b.text][0] == 2
 
 
+def test_long_lines_whose_pieces_end_exactly_at_max_line_are_read(tmp_path, monkeypatch):
+    """A piece of a line longer than MAX_LINE can end exactly at MAX_LINE with nothing after it
+    in the buffer; the cut is then the end of the buffer. Found by a real dotnet log (compiler
+    error lines of 480-526 bytes, CRLF); the line lengths here are that log's."""
+    monkeypatch.setattr(reader, "MAX_LINE", 300)
+    monkeypatch.setattr(reader, "READ_SIZE", 21)
+    lengths = [480, 480, 480, 496, 496, 496, 188, 526, 509, 515, 515, 176, 335, 463, 480, 477, 351, 406, 355, 388, 376, 431]
+    text = "".join("a" * (n - 1) + "\r\n" for n in lengths)
+    path = tmp_path / "long-crlf.log"
+    path.write_bytes(text.encode())
+    with LogSource(str(path)) as src:
+        blocks = list(src.blocks())
+    assert "".join(b.text for b in blocks) == text.replace("\r\n", "\n")
+    assert src.lines == len(lengths)
+
+
 def test_blocks_carry_correct_first_line_numbers(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "READ_SIZE", 64)
     lines = [f"line {i}" for i in range(1, 201)]

@@ -1,4 +1,4 @@
-"""The scan's cost bounded by bytes, not by hits: the engine's bulk paths.
+r"""The scan's cost bounded by bytes, not by hits: the engine's bulk paths.
 
 A dense log (verbose test output, application logging at INFO and DEBUG) has a hit of some
 pattern on most lines. Two kinds of pattern make most of those hits, and neither needs Python
@@ -12,14 +12,15 @@ work per hit:
   the last lines of a block, whose window reaches into the next) are searched for heads. The
   windows are then opened and closed as before, for those heads only: the same result.
 * **Count-only patterns** (every use a fingerprint, or a signal whose value is its count or
-  presence): their candidate lines are searched with one ``map`` of the compiled pattern over
-  the lines (a loop in C), and the hits update each use in one step: a count, the first and
-  last line, the first few lines as evidence. Only the lines kept are numbered.
+  presence): their candidate lines are counted with one ``findall`` over them (a loop in C,
+  ``line_counter``), and the hits update each use in one step: a count, the first and last
+  line, the first few lines as evidence. Only the lines kept are numbered. A pattern that
+  could see past its line there (``\s``, ``[^x]``, look-behind) is confirmed hit by hit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex
@@ -102,12 +103,6 @@ def add_head_candidates(found: Candidates, data: bytes, heads: dict[int, Head], 
             found.plain[idx] = plain
         if special:
             found.special[idx] = special
-
-
-def confirm_all(search: Callable[[str], object], texts: list[str]) -> list[int]:
-    """Indexes of the texts the pattern matches, searched one text per call in a C loop."""
-    matches = list(map(search, texts))
-    return [i for i, m in enumerate(matches) if m is not None]
 
 
 _LEADING_FLAGS = regex.compile(r"\A(?:\(\?[aiLmsux]+\))*")

@@ -66,6 +66,7 @@ PlatformOption = Annotated[Optional[str], typer.Option("--platform", metavar="NA
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 HtmlOption = Annotated[Optional[str], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (opens offline; keep it as a CI artefact).")]
+DeadlineOption = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", min=0.001, help="Seconds one log's scan may take; past it the log is audit-incomplete (default: the configuration's deadline, else 60).")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
 
 
@@ -132,6 +133,7 @@ def check(
     html_out: HtmlOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text report: only the logs with findings (not consistent ones), and the summary.")] = False,
     platform: PlatformOption = None,
+    deadline: DeadlineOption = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print to stderr where the audit's CPU time went: per pattern (the signals using it) with the lines it matched, per check; audits in one process.")] = False,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
@@ -159,7 +161,7 @@ def check(
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     adjust = _adjuster(cfg)
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg))
     _check_platform(platform)
     engine.ci_platform = platform  # type: ignore[attr-defined]
     if profile:
@@ -299,6 +301,15 @@ def _configured(config_file: Path | None, no_config: bool, rules: list[Path] | N
     return cfg, ruleset
 
 
+def _limits(deadline: float | None, cfg) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The engine's budgets: --deadline, else the configuration's; its condition_budget."""
+    from .engine import DEADLINE
+
+    if deadline is None:
+        deadline = cfg.deadline if cfg.deadline is not None else DEADLINE
+    return {"deadline": deadline, "condition_budget": cfg.condition_budget}
+
+
 def _fail_on(given: FailOn | None, cfg) -> FailOn:  # type: ignore[no-untyped-def]
     """--fail-on, else the configuration file's fail_on, else error."""
     return given or (FailOn(cfg.fail_on.value) if cfg.fail_on else FailOn.error)
@@ -358,6 +369,7 @@ def run_command(
     param: ParamOption = None,
     html_out: HtmlOption = None,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: when it goes to a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -377,7 +389,7 @@ def run_command(
     check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
-    engine, cfg = _run_engine(rules, tool, param, config_file, no_config)
+    engine, cfg = _run_engine(rules, tool, param, config_file, no_config, deadline)
 
     try:
         done = wrapper.run(command)
@@ -430,7 +442,7 @@ class _AuditSkipped(Exception):
     """The copy of a wrapped command's output could not be kept (``$TMPDIR`` full): no audit."""
 
 
-def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
+def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool, deadline: float | None = None):  # type: ignore[no-untyped-def]
     """``run``'s engine, built before the command starts: a rule or configuration file that does
     not load, a bad --tool or --param stops it from running (exit 2). A typo in a rule file must
     not let the command run unaudited while CI stays green."""
@@ -440,7 +452,7 @@ def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[st
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg
+    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg)), cfg
 
 
 def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) -> Report:  # type: ignore[no-untyped-def]
@@ -514,6 +526,7 @@ def batch_command(
     include: Annotated[Optional[list[str]], typer.Option("--include", metavar="GLOB", help="In directories and globs, audit only files matching this (name or relative path; repeatable). Default: every file but exit-code sidecars and what is clearly not a log (README*, *.md, *.toml, *.sh, *.py, *.csv, ...).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="In directories and globs, skip files matching this (name or relative path; repeatable).")] = None,
     platform: PlatformOption = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -534,7 +547,7 @@ def batch_command(
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True, **_limits(deadline, cfg))
     _check_platform(platform)
     engine.ci_platform = platform  # type: ignore[attr-defined]
     engine.prepare(tool)  # compiled once here, inherited by the worker processes

@@ -49,7 +49,7 @@ EXPIRED_SUPPRESSION = "exitaudit/expired-suppression"
 ENGINE_CHECKS = frozenset(f"exitaudit/{k.value}" for k in (Kind.NO_COVERAGE, Kind.EXIT_UNKNOWN, Kind.UNEXPLAINED_FAILURE))
 """The findings the engine makes itself; a file may disable them or change their severity."""
 
-KEYS = ("color", "disable", "fail_on", "params", "rules", "severity", "suppress")
+KEYS = ("color", "condition_budget", "deadline", "disable", "fail_on", "params", "rules", "severity", "suppress")
 SUPPRESS_KEYS = ("check", "reason", "source", "until")
 COLOR_CHOICES = ("auto", "always", "never")
 FAIL_ON_CHOICES = ("error", "warning")
@@ -130,6 +130,10 @@ class Config:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: Severity | None = None
     color: str | None = None
+    deadline: float | None = None
+    """Seconds one log's scan may take (engine.DEADLINE when not set)."""
+    condition_budget: int | None = None
+    """Steps one evaluation of a condition may cost (celcost.CONDITION_BUDGET when not set)."""
     source: str = ""
     prefix: KeyPath = ()
     """Where the settings live in the document: ``("tool", "exitaudit")`` in pyproject.toml."""
@@ -379,10 +383,18 @@ def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
     color = data.get("color")
     if color is not None and color not in COLOR_CHOICES:
         collect.errors.append(cfg.error(["color"], f"must be one of {', '.join(COLOR_CHOICES)}, got {_shown(color)}"))
+    deadline = data.get("deadline")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < 1e9):
+        collect.errors.append(cfg.error(["deadline"], f"must be a number of seconds above 0, got {_shown(deadline)}"))
+    budget = data.get("condition_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
+        collect.errors.append(cfg.error(["condition_budget"], f"must be a whole number of steps above 0, got {_shown(budget)}"))
     collect.done()
 
     return dataclasses.replace(
         cfg,
+        deadline=float(deadline) if deadline is not None else None,
+        condition_budget=budget,
         rules=tuple(rules),
         severity=severity,
         disable=tuple(disable),

@@ -124,8 +124,10 @@ MARKERS: dict[str, StepMarkers] = {
     ),
     "buildkite": _markers(
         "buildkite",
-        # Not a diff's `--- a/f` / `+++ b/f`, nor a tool's `--- note ---` banner.
-        _line(rb"(?:---|\+\+\+|~~~) (?!a/|b/|/dev/null)(?P<name>[^\n]*?)(?<!---)"),
+        # The agent's own phases only. A command's `---`/`+++` groups are its own output, inside
+        # its step: go test's `--- FAIL: TestX`, a .NET `--- End of stack trace ... ---`, a diff's
+        # `--- a/f` all look like groups, and the exit status is the command's, not a group's.
+        _line(rb"~~~ (?P<name>Preparing working directory|Running (?:global|local|plugin) [^\r\n]*? hooks?|Running commands|Running script[^\r\n]*?|Setting up plugins|Checking out[^\r\n]*?|Uploading artifacts[^\r\n]*?)"),
         [
             ("step_code", _head(rb"(?:\xf0\x9f\x9a\xa8 )?Error: The command exited with status (?P<code>\d+)")),
         ],

@@ -22,6 +22,7 @@ import re
 import regex
 
 from . import cache as disk_cache
+from .celcost import CONDITION_BUDGET, COST_MAX, SCALAR, CostError, Size, join, size_of
 from .celexpr import Condition, ConditionError
 from .errors import RuleError, RuleErrors
 from .model import DEFAULT_SEVERITY, Kind, Severity
@@ -503,7 +504,29 @@ def _build_check(
     if unknown:
         b.error([*where, "when"], f"unknown signal(s) {', '.join(unknown)} (signals: {', '.join(sorted(signals)) or 'none'})")
         return None
+    # Cost it before anything runs it (celcost.py): with every value at its limit, then with
+    # the values of a log with no matches; only then the trial runs over every exit status.
+    try:
+        bound = condition.bound()
+    except CostError as exc:
+        b.error([*where, "when"], f"condition cannot be costed: {exc}")
+        return None
+    item: Size | None = None
+    for p in params.values():
+        item = join(item, param_size(p.default, costed=True))
+    worst = bound.steps(condition_sizes(signals, tool, Size(len(params), item or SCALAR)))
+    if worst > COST_MAX:
+        b.error([*where, "when"], f"check {spec['id']!r}: its condition may cost up to {worst:.3g} steps with values at their limits (at most {COST_MAX:.0e}): fewer nested comprehensions, or over shorter lists")
+        return None
     if not b.trusted:
+        ctx: dict[str, Any] = {n: s.default() for n, s in signals.items()}
+        ctx["exit"] = {"code": 0, "signal": "", "known": True, "meaning": ""}
+        ctx["tool"] = tool
+        ctx["params"] = {name: p.default for name, p in params.items()}
+        trial = bound.steps_over(ctx)
+        if trial > CONDITION_BUDGET:
+            b.error([*where, "when"], f"check {spec['id']!r}: its condition costs {trial:.3g} steps on a log with no matches, over the budget of {CONDITION_BUDGET:.0e} (nest fewer comprehensions)")
+            return None
         problem = trial_run(condition, spec["when"], tool, signals, params)
         if problem is not None:
             b.error([*where, "when"], problem)
@@ -634,9 +657,57 @@ def _bound_in(name: str, expression: str) -> bool:
     return re.search(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*" + re.escape(name) + r"\s*,", expression) is not None
 
 
+ALL_VALUES_MAX = 1000
+"""A signal with value = "all" keeps at most this many values, so memory stays bounded."""
+PARAM_ITEMS_COSTED = 64
+"""Items of a list parameter a condition's cost is bounded for when it loads (its default's, if
+longer); at run time the values given are costed as they are."""
+VALUE_MAX = 4096
+"""Characters kept of one signal value (and of one placeholder's text in a message): a log line
+can be megabytes long, and a value is kept for each of thousands of logs."""
+MESSAGE_MAX = 16384
+"""Characters kept of one rendered message."""
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…[{len(text) - limit} characters cut]"
+
+
+def param_size(value: Any, *, costed: bool = False) -> Size:
+    """The cost bound of a parameter's value; ``costed``: of any value a user may give it."""
+    size = size_of(value)
+    if costed and isinstance(value, list):
+        return Size(max(size.n, PARAM_ITEMS_COSTED), join(size.item, Size(VALUE_MAX)))
+    if costed and isinstance(value, str):
+        return Size(max(size.n, VALUE_MAX))
+    return size
+
+
+def condition_sizes(signals: dict[str, Signal], tool: str, params: Size) -> dict[str, Size]:
+    """Bounds on every value a condition of the tool reads, at their limits."""
+    text = Size(VALUE_MAX + 32)  # a value cut to VALUE_MAX says so in a few characters more
+    sizes = {}
+    for name, sig in signals.items():
+        if sig.order is not None or sig.value in ("count", "present", "sum", "max", "min"):
+            sizes[name] = SCALAR
+        elif sig.value == "all":
+            sizes[name] = Size(ALL_VALUES_MAX, SCALAR if sig.type == "int" else text)
+        else:
+            sizes[name] = SCALAR if sig.type == "int" else text
+    sizes["exit"] = Size(4, text)
+    sizes["tool"] = Size(len(tool))
+    sizes["params"] = params
+    return sizes
+
+
 def render_message(template: str, values: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders. Deliberately not str.format: a rule file from an untrusted
-    repository must not reach attributes of Python objects (``{x.__class__}``)."""
+    repository must not reach attributes of Python objects (``{x.__class__}``). Each filled-in
+    text and the whole message are cut to their limits (VALUE_MAX, MESSAGE_MAX)."""
+    limit = VALUE_MAX + 64  # a signal's value, cut already, keeps the note of its length
 
     def fill(m: re.Match[str]) -> str:
         value = values.get(m.group(1))
@@ -645,10 +716,20 @@ def render_message(template: str, values: dict[str, Any]) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
-            return ", ".join(map(str, value))
-        return str(value)
+            shown = []
+            size = 0
+            for item in value:  # joined only as far as will be kept
+                shown.append(str(item))
+                size += len(shown[-1]) + 2
+                if size > limit:
+                    break
+            text = ", ".join(shown)
+            if len(shown) < len(value):
+                return cut(text, limit) + f" (and {len(value) - len(shown)} more)"
+            return cut(text, limit)
+        return cut(str(value), limit)
 
-    return _PLACEHOLDER.sub(fill, template)
+    return cut(_PLACEHOLDER.sub(fill, template), MESSAGE_MAX)
 
 
 def load_rules(

@@ -63,12 +63,17 @@ class MineResult:
         self.archive.close()
 
 
+PLATFORM: str | None = None
+"""``--platform`` of the mining run (the templater's envelope, collect.py)."""
+
+
 def read_lines(source: str, lines: Iterable[int]) -> dict[int, str]:
-    """Lines of a log read again, as the templater saw them (a progress bar's last segment)."""
+    """Lines of a log read again, as the templater saw them: without the CI envelope, a
+    progress bar's last segment."""
     opener = file_opener(source)
     if opener is None:
         return {}
-    return {n: t.rsplit("\r", 1)[-1] for n, t in excerpt(opener, lines).items()}
+    return {n: t.rsplit("\r", 1)[-1] for n, t in excerpt(opener, lines, unwrap=True, platform=PLATFORM).items()}
 
 
 def _texts(archive: Archive, wanted: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple[str, int, str]]]:

@@ -34,7 +34,7 @@ def _run_fields(run: RunResult, context: dict[int, str], link: str | None) -> di
         hits = {e.line for e in f.evidence}
         near = {n: t for n, t in context.items() if any(abs(n - h) <= RADIUS for h in hits)}
         findings.append({
-            "severity": f.severity.value, "kind": f.kind.value, "check": f.check, "line": f.line,
+            "severity": f.severity.value, "kind": f.kind.value, "check": f.check, "line": f.line, "step": f.step,
             "message": f.message, "references": list(f.references),
             "excerpt": excerpt_rows(hits, near, {e.line: e.text for e in f.evidence}),
         })
@@ -53,6 +53,13 @@ def _run_fields(run: RunResult, context: dict[int, str], link: str | None) -> di
         "stats": stats,
         "findings": findings,
         "checks": [{"check": c.check, "outcome": c.outcome.value, "reason": c.reason, "title": c.title} for c in run.checks],
+        "platform": getattr(run, "platform", None),
+        "steps": [
+            {"name": st.name, "lines": f"{st.first_line}-{st.last_line}", "exit": st.exit_status.describe(),
+             "origin": st.exit_status.where or st.exit_status.origin.value, "tools": ", ".join(st.tools), "verdict": st.verdict.value,
+             "findings": len(st.findings)}
+            for st in run.steps
+        ],
         "check_counts": ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())),
     }
 
