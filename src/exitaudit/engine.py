@@ -46,6 +46,7 @@ from .scanner import (
     HyperscanFilter,
     LiteralFilter,
     candidates,
+    decode_line,
     decode_text,
     line_text,
     hyperscan_available,
@@ -823,6 +824,7 @@ class Engine:
         grows with the lines, not with heads times ``within``."""
         budget = budget or _Budget(None)
         by_tail: dict[int, list[_Window]] = {}
+        windows = self._follow_near(windows, data, timed_out, budget)
         for w in _merged(windows) if len(windows) > 64 else windows:
             if w.tail_id not in timed_out:  # a tail that timed out is dropped, as patterns are
                 by_tail.setdefault(w.tail_id, []).append(w)
@@ -846,6 +848,38 @@ class Engine:
                 if stretch:
                     self._follow_stretch(stretch, starts, reach, data, tail_id, timed_out, budget, still_open)
         return still_open
+
+    def _follow_near(self, windows: list[_Window], data: bytes, timed_out: dict[int, int], budget: _Budget) -> list[_Window]:
+        """Close the windows whose tail is on one of their first NEAR_LINES lines, searching
+        those lines alone; the others are returned for the stretches. A tail that matches most
+        lines (``\\S``: any output) in a long window (10,000 lines) would otherwise have each
+        stretch cleaned and decoded to its full reach. A signal's windows are closed here in
+        line order up to its first that is not, so that its pairs are recorded in line order."""
+        rest: list[_Window] = []
+        passed: set[int] = set()  # states with a window left for the stretches
+        for w in windows:
+            if id(w.state) in passed or w.tail_id in timed_out:
+                passed.add(id(w.state))
+                rest.append(w)
+                continue
+            pos, k, closed, stopped = w.pos, 0, False, False
+            while not closed and not stopped and k < min(w.remaining, NEAR_LINES) and pos < len(data):
+                end = data.find(b"\n", pos)
+                end = len(data) if end == -1 else end
+                for seg in decode_line(data[pos:end]):
+                    m, stopped = budget.search(w.tail, w.tail_id, self.regex_timeout, seg)
+                    if stopped:
+                        break
+                    if m is not None:
+                        w.state.sequence(w.head, _evidence_line(w.line + k, seg), w.times)
+                        closed = True
+                        break
+                k += 1
+                pos = end + 1
+            if not closed:  # searched again from its start by the stretches (a stop included)
+                passed.add(id(w.state))
+                rest.append(w)
+        return rest
 
     def _follow_stretch(
         self,
@@ -1163,6 +1197,10 @@ class Engine:
 
 
 # --------------------------------------------------------------------------------------------
+
+
+NEAR_LINES = 4
+"""Lines after a head searched for its tail one by one, before its window joins a stretch."""
 
 
 def _clock() -> float:
