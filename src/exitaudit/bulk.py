@@ -210,3 +210,28 @@ def count_lines(counter: regex.Pattern[str], texts: list[str], timeout: float) -
             pos = m.start()
             firsts.append(line)
     return n, firsts, text
+
+
+def always_captures(source: str, group: str) -> bool:
+    """Whether every match of ``source`` sets the named group: it is reached through plain
+    groups only, never inside an alternative, a repeat or a look-around. Then each hit has a
+    value, and a signal of value "all" counts its lines as a count-only signal does."""
+    try:
+        import re._constants as c
+        import re._parser as p
+
+        parsed = p.parse(source, 0)
+    except Exception:  # noqa: BLE001 - regex-module syntax
+        return False
+    number = parsed.state.groupdict.get(group)
+    if number is None:
+        return False
+
+    def reach(seq: list) -> bool:  # type: ignore[type-arg]
+        for op, arg in seq:
+            if op is c.SUBPATTERN:
+                if arg[0] == number or reach(list(arg[3])):
+                    return True
+        return False
+
+    return reach(list(parsed))

@@ -438,7 +438,11 @@ class Engine:
             if u.role != "signal":
                 return False
             sig = self.rules.get(u.tool).signals[u.name]  # type: ignore[union-attr]
-            if sig.followed_by is not None or sig.value not in bulk.COUNTLIKE_VALUES:
+            if sig.followed_by is not None:
+                return False
+            if sig.value == "all" and sig.type != "int" and sig.group and bulk.always_captures(sig.pattern or "", sig.group):
+                continue  # every hit has a value: counted, the first ALL_VALUES_MAX kept
+            if sig.value not in bulk.COUNTLIKE_VALUES:
                 return False
         return True
 
@@ -643,7 +647,7 @@ class Engine:
         hits: list[tuple[int, int, str, regex.Match[str]]] = []
         limits: list[tuple[int, int]] = []
         struck: int | None = None  # where the deadline struck, as a line start
-        counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str]]] = []
+        counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str], dict[str, list[str]]]] = []
         wanted_heads = {i: h for i, h in self._heads.items() if any(states.of(u.tool) is not None for u in self._uses[i])}
         if wanted_heads:
             bulk.add_head_candidates(found, data, wanted_heads, decoded)
@@ -655,7 +659,7 @@ class Engine:
             if items:
                 items.sort(key=lambda item: item[0])  # stable: a line's segments keep their order
                 began, before = (_clock(), len(hits) + sum(c[1] for c in counted)) if self.profile is not None else (0.0, 0)
-                if not self._countlike[idx] or not self._count(idx, items, counted, budget):
+                if not self._countlike[idx] or not self._count(idx, items, counted, budget, states):
                     struck = self._confirm(idx, items, hits, limits, budget)
                 if self.profile is not None:
                     self.profile.pattern(self.pattern_users()[idx], _clock() - began, len(hits) + sum(c[1] for c in counted) - before)
@@ -664,7 +668,7 @@ class Engine:
             del items
         line_of: dict[int, int] = {}
         line, pos = first_line, 0
-        kept = {s for _i, _n, firsts, last in counted for s in [*(f[0] for f in firsts), last[0]]}
+        kept = {s for _i, _n, firsts, last, _c in counted for s in [*(f[0] for f in firsts), last[0]]}
         for start in sorted({h[1] for h in hits} | {s for _i, s in limits} | kept | ({struck} if struck is not None else set())):
             line += data.count(b"\n", pos, start)
             line_of[start] = line
@@ -675,8 +679,8 @@ class Engine:
         if struck is not None:
             budget.struck = line_of[struck]
             return [], newlines  # the audit stops here: its checks are all reported skipped
-        for idx, n, firsts, last in counted:
-            self._dispatch_counted(idx, n, [_evidence_line(line_of[s], t) for s, t in firsts], _evidence_line(line_of[last[0]], last[1]), states)
+        for idx, n, firsts, last, captures in counted:
+            self._dispatch_counted(idx, n, [_evidence_line(line_of[s], t) for s, t in firsts], _evidence_line(line_of[last[0]], last[1]), states, captures)
         after_line: dict[int, tuple[int, int]] = {}  # a line's end, found once for all its hits
         for idx, start, seg, m in hits:
             line = line_of[start]
@@ -760,7 +764,7 @@ class Engine:
                 return None
         return None
 
-    def _count(self, idx: int, items: list[tuple[int, str]], counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str]]], budget: _Budget) -> bool:
+    def _count(self, idx: int, items: list[tuple[int, str]], counted: list[tuple[int, int, list[tuple[int, str]], tuple[int, str], dict[str, list[str]]]], budget: _Budget, states: _ToolStates) -> bool:
         """Confirm a count-only pattern's candidates in bulk (bulk.line_counter: one findall
         over them, in C): adds (idx, hits, first few, last) to ``counted``. False where the
         pattern has no such counter, or a time limit struck: the caller then confirms them one
@@ -774,9 +778,23 @@ class Engine:
         if limit <= 0:
             return False
         texts = [t for _s, t in items]
+        # Signals of value "all": the values still wanted, read from the first matches only.
+        wanted: dict[str, int] = {}
+        for u in self._uses[idx]:
+            st = states.of(u.tool) if u.role == "signal" else None
+            if st is not None and st.rule.signals[u.name].value == "all":
+                group = st.rule.signals[u.name].group
+                wanted[group] = max(wanted.get(group, 0), ALL_VALUES_MAX - len(st.signals[u.name].value))  # type: ignore[index]
+        captures: dict[str, list[str]] = {g: [] for g in wanted}
         began = time.thread_time()
         try:
-            n, found, _text = bulk.count_lines(counter, texts, limit)
+            n, found, text = bulk.count_lines(counter, texts, limit)
+            if n and wanted and max(wanted.values()) > 0:
+                from itertools import islice
+
+                for m in islice(counter.finditer(text, timeout=limit), max(wanted.values())):
+                    for g in captures:
+                        captures[g].append(m.group(g))
             last = 0
             if n:  # the last hit: searched for from the last candidate back (usually that one)
                 pattern = self._pattern(idx)
@@ -794,10 +812,10 @@ class Engine:
             budget.used += took
             budget.spent[idx] = budget.spent.get(idx, 0.0) + took
         if n:
-            counted.append((idx, n, [items[i] for i in found[:EVIDENCE_PER_SIGNAL]], items[last]))
+            counted.append((idx, n, [items[i] for i in found[:EVIDENCE_PER_SIGNAL]], items[last], captures))
         return True
 
-    def _dispatch_counted(self, idx: int, n: int, firsts: list[Evidence], last: Evidence, states: _ToolStates) -> None:
+    def _dispatch_counted(self, idx: int, n: int, firsts: list[Evidence], last: Evidence, states: _ToolStates, captures: dict[str, list[str]]) -> None:
         """``n`` hits of a count-only pattern at once: what _dispatch would make of them."""
         for use in self._uses[idx]:
             st = states.of(use.tool)
@@ -813,7 +831,10 @@ class Engine:
                 ss.first_line = firsts[0].line
             ss.last_line = last.line
             ss.count += n
-            ss.value = ss.count if ss.signal.value == "count" else True
+            if ss.signal.value == "all":
+                ss.value += [ss._convert(raw) for raw in captures[ss.signal.group][:ALL_VALUES_MAX - len(ss.value)]]  # type: ignore[index]
+            else:
+                ss.value = ss.count if ss.signal.value == "count" else True
             ss.evidence += firsts[:EVIDENCE_PER_SIGNAL - len(ss.evidence)]
 
     def _follow(self, windows: list[_Window], data: bytes, timed_out: dict[int, int], budget: _Budget | None = None) -> list[_Window]:

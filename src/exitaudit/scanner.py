@@ -227,15 +227,21 @@ def _compile(patterns: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
     usable: list[tuple[int, bytes]] = []
     for idx, source in patterns:
         try:
-            # Run on to the end of the line: every match of a line then ends at the same
-            # offset, and Hyperscan reports (calls back into Python) once per line, not once
-            # per place where a match could end (`\\S`: every character).
-            expr = b"(?:" + _for_hyperscan(source) + b")[^\\n]*$"
-            probe = hyperscan.Database()
-            probe.compile(expressions=[expr], ids=[idx], flags=[flags])
-        except Exception:  # noqa: BLE001 - syntax the rewrite or Hyperscan does not support
+            rewritten = _for_hyperscan(source)
+        except ValueError:  # syntax the rewrite does not support
             continue
-        usable.append((idx, expr))
+        # Run on to the end of the line: every match of a line then ends at the same offset,
+        # and Hyperscan reports (calls back into Python) once per line, not once per place
+        # where a match could end (`\\S`: every character). Hyperscan allows nothing after
+        # `$`: a pattern it refuses so is compiled as it is.
+        for expr in (b"(?:" + rewritten + b")[^\\n]*$", rewritten):
+            try:
+                probe = hyperscan.Database()
+                probe.compile(expressions=[expr], ids=[idx], flags=[flags])
+            except Exception:  # noqa: BLE001 - what Hyperscan does not support
+                continue
+            usable.append((idx, expr))
+            break
     db = hyperscan.Database()
     if usable:
         db.compile(expressions=[e for _i, e in usable], ids=[i for i, _e in usable], flags=[flags] * len(usable))
