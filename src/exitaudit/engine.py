@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
@@ -58,6 +58,10 @@ ALL_VALUES_MAX = 1000
 """A signal with value = "all" keeps at most this many values, so memory stays bounded."""
 _UNKNOWN_EXIT = "exit status unknown"
 """The reason a check that reads ``exit`` is skipped when the status is unknown."""
+MASKING = "masking"
+"""The rule file of masking constructs (``| tee`` without pipefail, ``|| true``, ``find -exec``,
+``wait`` without a pid...): never a detected tool of its own; its checks run only when another
+tool's check found a false success, and name the construct that most likely lost the status."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -408,9 +412,11 @@ class Engine:
                     where="--tool",
                 )
         wanted = frozenset(tools) if tools else None
+        if wanted is not None and self.rules.get(MASKING) is not None:
+            wanted = wanted | {MASKING}  # scanned for, never detected: see _name_masking
         states = _ToolStates({rf.tool: rf for rf in self.rules if wanted is None or rf.tool in wanted})
         if wanted is not None:  # every forced tool is evaluated, hits or none
-            for tool in wanted:
+            for tool in wanted - {MASKING}:
                 states.of(tool)
         literals = self._filter(wanted)
         plain: LiteralFilter | HyperscanFilter = literals
@@ -638,7 +644,7 @@ class Engine:
         stats: InputStats,
         checks: bool,
     ) -> RunResult:
-        detected = [t for t, st in sorted(states.items()) if forced or st.detect_hits >= st.rule.min_matches]
+        detected = [t for t, st in sorted(states.items()) if t != MASKING and (forced or st.detect_hits >= st.rule.min_matches)]
 
         if not exit_status.known:
             hits = [(states[t].exit_hit, t) for t in detected if states[t].exit_hit]
@@ -672,6 +678,12 @@ class Engine:
                         fired_any = True
                 if checks:
                     outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, outcome, finding, reason))
+
+        masking = states.get(MASKING)
+        if masking is not None and exit_status.known and any(f.kind is Kind.FALSE_SUCCESS for f in findings):
+            findings, named = self._name_masking(masking, findings, exit_status, timed_signals)
+            if checks:
+                outcomes.extend(named)
 
         if not detected:
             tried = len(self.rules) if not forced else len(states)
@@ -708,6 +720,49 @@ class Engine:
             checks=tuple(outcomes),
             stats=stats,
         )
+
+    def _name_masking(
+        self,
+        masking: _ToolState,
+        findings: list[Finding],
+        exit_status: ExitStatus,
+        timed_signals: dict[tuple[str, str], int],
+    ) -> tuple[list[Finding], list[CheckOutcome]]:
+        """Each false-success finding with the masking construct nearest its line appended:
+        the message gains "status most likely lost by: <construct> (line N)" and the evidence
+        that line. Only the masking checks that fire are reported (as fired, with no finding
+        of their own): a construct alone is no mismatch."""
+        context = _context(masking, exit_status, self.params.get(MASKING, {}))
+        for check in masking.rule.checks:
+            check.when.add_matches(context)
+        compiled = prepared(context)
+        constructs: list[Finding] = []
+        outcomes: list[CheckOutcome] = []
+        for check in masking.rule.checks:
+            outcome, _reason, construct = self._run_check(check, masking, context, compiled, exit_status, timed_signals)
+            if outcome is Outcome.FIRED and construct is not None and construct.line is not None:
+                constructs.append(construct)
+                outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, Outcome.FIRED))
+        if not constructs:
+            return findings, outcomes
+        named = []
+        for f in findings:
+            if f.kind is Kind.FALSE_SUCCESS and f.tool != MASKING:
+                at = f.line if f.line is not None else 0
+                # The nearest line wins; on a tie the construct before the failure, then the
+                # masking file's order (its checks go from most to least specific).
+                best = min(constructs, key=lambda c: (abs(c.line - at), c.line > at))  # type: ignore[operator]
+                cited = {e.line: e for e in f.evidence}
+                for e in best.evidence:
+                    if e.line == best.line:
+                        cited.setdefault(e.line, e)
+                f = replace(
+                    f,
+                    message=f"{f.message}; status most likely lost by: {best.message} (line {best.line})",
+                    evidence=tuple(cited[n] for n in sorted(cited)),
+                )
+            named.append(f)
+        return named, outcomes
 
     def _run_check(
         self,
