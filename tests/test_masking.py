@@ -112,3 +112,29 @@ def test_masking_is_never_a_detected_tool():
 def test_without_a_construct_the_message_is_the_tools_own(tmp_path):
     (finding,) = run(demo_engine(tmp_path), "demo starting\ndemo: FAILED 1 of 1\n", 0).findings
     assert finding.message == "demo failed but exited 0"
+
+
+def test_a_deliberate_construct_after_the_failure_explains_it(tmp_path):
+    log = """
+        demo starting
+        demo: FAILED 2 of 5
+        unit: exit 1 (0.31 seconds) /src> demo run pid=42
+        done
+    """
+    result = run(demo_engine(tmp_path), log, 0)
+    (finding,) = result.findings
+    assert finding.kind is Kind.CONSISTENT and finding.severity.value == "info"
+    assert "; explained by: tox recorded the command's failure" in finding.message
+    assert finding.message.endswith("(line 3)") and [e.line for e in finding.evidence] == [2, 3]
+    assert result.verdict is Kind.CONSISTENT
+
+
+def test_a_deliberate_construct_never_explains_a_failure_after_it(tmp_path):
+    log = """
+        unit: exit 1 (0.31 seconds) /src> other pid=42
+        demo starting
+        demo: FAILED 2 of 5
+    """
+    result = run(demo_engine(tmp_path), log, 0)
+    assert result.verdict is Kind.FALSE_SUCCESS
+    assert result.findings[0].message == "demo failed but exited 0"

@@ -730,8 +730,11 @@ class Engine:
     ) -> tuple[list[Finding], list[CheckOutcome]]:
         """Each false-success finding with the masking construct nearest its line appended:
         the message gains "status most likely lost by: <construct> (line N)" and the evidence
-        that line. Only the masking checks that fire are reported (as fired, with no finding
-        of their own): a construct alone is no mismatch."""
+        that line. A construct whose check is of kind ``consistent`` is a deliberate one (tox's
+        ignore_outcome, a runner that saw the failure and decides the status itself): the
+        finding then becomes an info-level consistent one, "explained by: <construct>
+        (line N)". Only the masking checks that fire are reported (as
+        fired, with no finding of their own): a construct alone is no mismatch."""
         context = _context(masking, exit_status, self.params.get(MASKING, {}))
         for check in masking.rule.checks:
             check.when.add_matches(context)
@@ -749,18 +752,30 @@ class Engine:
         for f in findings:
             if f.kind is Kind.FALSE_SUCCESS and f.tool != MASKING:
                 at = f.line if f.line is not None else 0
+                # A deliberate construct judges the output above it (tox's `env: exit 1` follows
+                # the command's output), never a finding after it (tox's own summary).
+                near = [c for c in constructs if c.kind is not Kind.CONSISTENT or c.line >= at]  # type: ignore[operator]
+                if not near:
+                    named.append(f)
+                    continue
                 # The nearest line wins; on a tie the construct before the failure, then the
                 # masking file's order (its checks go from most to least specific).
-                best = min(constructs, key=lambda c: (abs(c.line - at), c.line > at))  # type: ignore[operator]
+                best = min(near, key=lambda c: (abs(c.line - at), c.line > at))  # type: ignore[operator]
                 cited = {e.line: e for e in f.evidence}
                 for e in best.evidence:
                     if e.line == best.line:
                         cited.setdefault(e.line, e)
-                f = replace(
-                    f,
-                    message=f"{f.message}; status most likely lost by: {best.message} (line {best.line})",
-                    evidence=tuple(cited[n] for n in sorted(cited)),
-                )
+                evidence = tuple(cited[n] for n in sorted(cited))
+                if best.kind is Kind.CONSISTENT:
+                    f = replace(
+                        f,
+                        kind=Kind.CONSISTENT,
+                        severity=Severity.INFO,
+                        message=f"{f.message}; explained by: {best.message} (line {best.line})",
+                        evidence=evidence,
+                    )
+                else:
+                    f = replace(f, message=f"{f.message}; status most likely lost by: {best.message} (line {best.line})", evidence=evidence)
             named.append(f)
         return named, outcomes
 
