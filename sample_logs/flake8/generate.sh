@@ -19,7 +19,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="flake8 $FLAKE8_VERSION (pycodestyle 2.12.1, pyflakes 3.2.0; pip), $(python --version 2>&1)"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command [forced verdict]
     {
         echo 'tool = "flake8"'
@@ -32,9 +31,7 @@ write_toml() {  # case verdict description command [forced verdict]
     } > "$HERE/$1/case.toml"
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p src clean broken
 cat > src/handlers.py <<'EOF'

@@ -19,7 +19,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="mypy $MYPY_VERSION (pip), $(python --version 2>&1)"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command
     cat > "$HERE/$1/case.toml" <<EOF
 tool = "mypy"
@@ -31,9 +30,7 @@ colour = false
 EOF
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p src/app
 : > src/app/__init__.py

@@ -27,7 +27,6 @@ ci "$WORK/venv/bin/python" -m pip install -q "pip==$PIP_VERSION"
 export PATH="$WORK/venv/bin:$PATH"
 V="pip $PIP_VERSION, $(python --version 2>&1), PyPI"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command
     cat > "$HERE/$1/case.toml" <<EOF
 tool = "pip"
@@ -40,9 +39,7 @@ EOF
 }
 fresh_venv() { rm -rf "$WORK/env"; python -m venv "$WORK/env"; ci "$WORK/env/bin/python" -m pip install -q "pip==$PIP_VERSION"; }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 # A package whose build fails (its setup.py raises), the way a missing compiler or header does.
 mkdir -p broken-pkg

@@ -22,7 +22,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="pre-commit $PRE_COMMIT_VERSION, flake8 $FLAKE8_VERSION (pip), $(git --version), $(python --version 2>&1)"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command [also]
     {
         echo 'tool = "pre-commit"'
@@ -35,9 +34,7 @@ write_toml() {  # case verdict description command [also]
     } > "$HERE/$1/case.toml"
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 git config --global user.email ci@example.invalid
 git config --global user.name CI

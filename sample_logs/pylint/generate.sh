@@ -20,7 +20,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="pylint $PYLINT_VERSION, astroid $ASTROID_VERSION (pip), $(python --version 2>&1)"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command
     cat > "$HERE/$1/case.toml" <<EOF
 tool = "pylint"
@@ -38,9 +37,7 @@ run() {  # case cmd...
     PYLINTHOME="$WORK/home/$c" capture "$c" "$@"
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p pkg
 cat > pkg/__init__.py <<'EOF'

@@ -19,7 +19,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="ruff $RUFF_VERSION (pip)"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command
     cat > "$HERE/$1/case.toml" <<EOF
 tool = "ruff"
@@ -31,9 +30,7 @@ colour = false
 EOF
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p src clean
 cat > src/handlers.py <<'EOF'

@@ -20,7 +20,6 @@ python3 -m venv "$WORK/venv"
 export PATH="$WORK/venv/bin:$PATH"
 V="tox $TOX_VERSION, virtualenv $VIRTUALENV_VERSION (pip), $(python --version 2>&1)"
 
-toml_str() { python -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # case verdict description command [also]
     {
         echo 'tool = "tox"'
@@ -35,9 +34,7 @@ write_toml() {  # case verdict description command [also]
 # The durations and pids tox prints change with every run; nothing else does.
 run() { local c="$1"; shift; capture "$c" "$@"; }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p tests
 : > tests/__init__.py

@@ -22,7 +22,6 @@ V311="$("$WORK/venv311/bin/python" --version 2>&1) (venv)"
 V312="$("$WORK/venv312/bin/python" --version 2>&1) (venv)"
 export PATH="$WORK/venv311/bin:$PATH"
 
-toml_str() { "$PY311" -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # case verdict description produced_by
     cat > "$HERE/$1/case.toml" <<EOF
@@ -35,9 +34,7 @@ colour = false
 EOF
 }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 mkdir -p tests empty
 touch tests/__init__.py
