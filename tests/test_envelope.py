@@ -445,3 +445,20 @@ def test_text_report_says_failed_code_unknown():
     run = _job("Started by user admin\n[x] $ /bin/sh -xe /tmp/jenkins1.sh\n+ ./build.sh\nBuild step 'Execute shell' marked build as failure\nFinished: FAILURE\n")
     out = text.render(Report((run,)))
     assert "failed, exit code unknown, from line" in out
+
+
+def test_a_downloaded_teamcity_build_log_is_detected_below_its_header():
+    """TeamCity's "Download full build log" puts a header (build, trigger, start, finish, VCS
+    revisions, server version) before the first `[hh:mm:ss]` line (the real
+    teamcity/real-maven-build-success sample): the header must not hide the platform."""
+    head = (b"Build 'netology / Build' #1, default branch 'master'\n"
+            b"Triggered 2023-09-27 08:02:40 by 'Git'\n"
+            b"Started 2023-09-27 08:02:42 on agent 'ip_130.193.37.216'\n"
+            b"Finished 2023-09-27 08:03:14 with status NORMAL 'Tests passed: 5'\n"
+            b"TeamCity URL http://localhost:8111/viewLog.html?buildId=1&buildTypeId=Netology_Build \n"
+            b"TeamCity server version is 2023.05.4 (build 129421), server timezone: GMT (UTC)\n\n"
+            b"[08:02:40]W: bt1 (33s)\n[08:02:40]i: TeamCity server version is 2023.05.4 (build 129421)\n")
+    env = detect(head)
+    assert env is not None and env.platform == "teamcity"
+    # A line that merely names TeamCity deep in an application's log is no header.
+    assert detect(b"INFO start\n" * 20 + b"TeamCity server version is 2023.05.4\n") is None
