@@ -462,3 +462,27 @@ def test_a_downloaded_teamcity_build_log_is_detected_below_its_header():
     assert env is not None and env.platform == "teamcity"
     # A line that merely names TeamCity deep in an application's log is no header.
     assert detect(b"INFO start\n" * 20 + b"TeamCity server version is 2023.05.4\n") is None
+
+
+def test_jenkins_freestyle_steps_of_jenkins_1x_and_of_a_wrapped_shell_are_cut():
+    """Jenkins 1.x named its build-step scripts /tmp/hudsonNNN.sh, and a build wrapper (the
+    docker-build-step plugin, the real jenkins/real-freestyle-yocto-fails sample) runs the script
+    inside a command of its own, the `/bin/sh -xe` at the end of a line that does not start with
+    `[ws] $ `: each is still a freestyle step, and the failure is that step's."""
+    run = _job("Started by user anonymous\nBuilding in workspace /w/x\n[x] $ /bin/sh -xe /tmp/hudson11.sh\n+ id\nuid=0(root)\n"
+               "[x] $ docker exec --tty --user 0:0 c43a env 'F=() { a;\n}' BUILD_ID=2 WORKSPACE=/w/x /bin/sh -xe /tmp/hudson22.sh\n"
+               "+ bitbake image\nERROR: Task failed\nBuild step 'Execute shell' marked build as failure\nFinished: FAILURE\n")
+    assert [s.name for s in run.steps] == ["(job start)", "/bin/sh -xe /tmp/hudson11.sh", "/bin/sh -xe /tmp/hudson22.sh"]
+    assert run.steps[1].exit_status.code == 0 and run.steps[2].exit_status.failed
+    assert run.exit_status.failed and run.exit_status.code is None
+
+
+def test_circleci_local_step_marker_after_the_redaction_notice_starts_a_step():
+    """`circleci local execute` prints its redaction notice with no newline, so the first step's
+    `====>> name` follows it on the same line (the real circleci/real-local-execute-success
+    sample): that step is still cut, and named by its own name."""
+    run = _job("====>> Spin Up Environment\nBuild-agent version  ()\n====>> Preparing Environment Variables\n  CI=true\n\n\n"
+               "The redacted variables listed above will be masked in run step output.====>> make test\n  #!/bin/bash -eo pipefail\nmake test\n"
+               "====>> deploy\n  #!/bin/bash -eo pipefail\n./deploy\nExited with code exit status 3\nCircleCI received exit code 3\n")
+    assert [s.name for s in run.steps] == ["Spin Up Environment", "Preparing Environment Variables", "make test", "deploy"]
+    assert [s.exit_status.code for s in run.steps] == [0, 0, 0, 3]
