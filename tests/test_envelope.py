@@ -486,3 +486,21 @@ def test_circleci_local_step_marker_after_the_redaction_notice_starts_a_step():
                "====>> deploy\n  #!/bin/bash -eo pipefail\n./deploy\nExited with code exit status 3\nCircleCI received exit code 3\n")
     assert [s.name for s in run.steps] == ["Spin Up Environment", "Preparing Environment Variables", "make test", "deploy"]
     assert [s.exit_status.code for s in run.steps] == [0, 0, 0, 3]
+
+
+@pytest.mark.parametrize("text", [
+    # the job's command and the agent's status line, copied without the timestamps (a real
+    # report: buildkite/real-pipeline-upload-fails)
+    "$ buildkite-agent pipeline upload p.yml\nfatal: Failed to upload\n\U0001f6a8 Error: The command exited with status 1\nuser command error: exit status 1\n",
+    # the agent's own first group, as `bk job log --no-timestamps` prints it
+    "~~~ Running global environment hook\n$ /buildkite/agent/hooks/environment\n~~~ Running script\nok\n",
+])
+def test_a_buildkite_log_without_its_timestamps_is_a_buildkite_job_log(text):
+    run = _job(text)
+    assert run.platform == "buildkite"
+    if "status 1" in text:
+        assert run.exit_status.code == 1
+
+
+def test_a_log_that_only_mentions_buildkite_status_words_is_no_buildkite_log():
+    assert detect(b"INFO compare: 'Error: The command exited with status 1' is what the agent prints\n") is None

@@ -145,6 +145,9 @@ _DETECT: tuple[tuple[Envelope, re.Pattern[bytes]], ...] = tuple(
         # VCS revisions, URL, "TeamCity server version is ...") before its first timed line.
         (TEAMCITY, rb"\A(?:\[\d\d:\d\d:\d\d\][A-Za-z ]?:[^\n]*\n){2}|##teamcity\[|\ABuild '[^'\n]+' #\d+[^\n]*\n(?:[^\n]*\n){0,10}?TeamCity server version is \d"),
         (CIRCLECI, rb"^(?:====>> |Build-agent version \d|#!/bin/bash -eo pipefail$|CircleCI received exit code \d)"),
+        # A Buildkite log without its timestamps (copied from the page, `bk job log
+        # --no-timestamps`): the agent's own first group or its status line.
+        (BUILDKITE, rb"^~~~ (?:Running (?:global|plugin|local) \S+ hook|Preparing working directory)\r?$|^(?:\xf0\x9f\x9a\xa8 )?Error: The command exited with status \d+\r?$"),
     )
 )
 
