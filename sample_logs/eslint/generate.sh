@@ -16,12 +16,18 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
 
 ESLINT_PIN=9.39.5
-mkdir -p "$WORK/tools"
+ESLINT10_PIN=10.16.0   # the newest major, for its output; the cases run 9 unless named -eslint10
+ESLINTJS10_PIN=10.0.1
+mkdir -p "$WORK/tools" "$WORK/tools10"
 echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools/package.json"
+echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools10/package.json"
 timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools" "eslint@$ESLINT_PIN" "@eslint/js@$ESLINT_PIN" > "$WORK/install.log" 2>&1 \
     || { cat "$WORK/install.log" >&2; exit 1; }
+timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools10" "eslint@$ESLINT10_PIN" "@eslint/js@$ESLINTJS10_PIN" > "$WORK/install10.log" 2>&1 \
+    || { cat "$WORK/install10.log" >&2; exit 1; }
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
 ESLINT_VERSION="$(eslint --version)"
+ESLINT10_VERSION="$("$WORK/tools10/node_modules/.bin/eslint" --version)"
 NODE_VERSION="$(node --version)"
 NPM_VERSION="$(npm --version)"
 CAPTURE_TIMEOUT=120
@@ -134,5 +140,17 @@ capture make-lint make lint
 write_toml make-lint eslint consistent \
   "ESLint errors under 'make lint': ESLint exits 1, make reports '*** [Makefile:3: lint] Error 1' and exits 2 (not a wrong code)" \
   "make lint" '"make"'
+
+# ------------------------------------------------ ESLint 10 (its own project copy, so that the config finds @eslint/js 10)
+rm -f Makefile
+P10="$WORK/project10"; mkdir -p "$P10"; cp -r src eslint.config.js package.json "$P10/"; cd "$P10"
+ln -s "$WORK/tools10/node_modules" node_modules
+ESLINT9_VERSION="$ESLINT_VERSION"; ESLINT_VERSION="$ESLINT10_VERSION"
+capture errors-eslint10 node_modules/.bin/eslint src
+write_toml errors-eslint10 eslint consistent "ESLint 10: one error and two warnings, exit 1" "eslint src"
+capture max-warnings-eslint10-tee sh -c 'node_modules/.bin/eslint --max-warnings 0 src/warnings.js 2>&1 | tee eslint.log'
+write_toml max-warnings-eslint10-tee eslint false-success \
+  "ESLint 10: too many warnings, 'eslint --max-warnings 0 | tee' records tee's 0" "sh -c 'eslint --max-warnings 0 src/warnings.js 2>&1 | tee eslint.log'"
+ESLINT_VERSION="$ESLINT9_VERSION"
 
 echo "eslint samples written to $HERE"

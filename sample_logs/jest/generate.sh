@@ -18,12 +18,17 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
 
 JEST_PIN=29.7.0
-mkdir -p "$WORK/tools"
-echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools/package.json"
-timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools" "jest@$JEST_PIN" > "$WORK/install.log" 2>&1 \
-    || { cat "$WORK/install.log" >&2; exit 1; }
+JEST30_PIN=30.5.2   # the newest major, for its output; the cases run 29 unless named -jest30
+for dir_pin in "tools:$JEST_PIN" "tools30:$JEST30_PIN"; do
+    d="$WORK/${dir_pin%%:*}"; mkdir -p "$d"
+    echo '{"name":"tools","version":"1.0.0","private":true}' > "$d/package.json"
+    timeout 600 npm install --no-audit --no-fund --prefix "$d" "jest@${dir_pin#*:}" > "$d.install.log" 2>&1 \
+        || { cat "$d.install.log" >&2; exit 1; }
+done
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
+JEST30="$WORK/tools30/node_modules/.bin/jest"
 JEST_VERSION="$(jest --version)"
+JEST30_VERSION="$("$JEST30" --version)"
 NODE_VERSION="$(node --version)"
 NPM_VERSION="$(npm --version)"
 CAPTURE_TIMEOUT=120
@@ -151,5 +156,16 @@ echo 'const total = ;' > broken.test.js
 capture suite-failed-to-run jest --ci
 write_toml suite-failed-to-run consistent \
   "a test file with a syntax error: '● Test suite failed to run', 'Test Suites: 1 failed, 1 total', 'Tests: 0 total', exit 1" "jest --ci"
+
+# ------------------------------------------------ the same project under Jest 30
+cd "$P"
+JEST29_VERSION="$JEST_VERSION"; JEST_VERSION="$JEST30_VERSION"
+capture fail-jest30 "$JEST30" --ci
+write_toml fail-jest30 consistent "Jest 30: one failing test, 'Tests: 1 failed, ...', exit 1" "jest --ci"
+capture pass-jest30 "$JEST30" --ci test/errors
+write_toml pass-jest30 consistent "Jest 30: the passing suite with a skipped and a todo test, exit 0" "jest --ci test/errors"
+capture tee-trap-jest30 sh -c "'$JEST30' --ci 2>&1 | tee jest.log"
+write_toml tee-trap-jest30 false-success "Jest 30: the failing run piped through tee without pipefail, exit 0" "sh -c 'jest --ci 2>&1 | tee jest.log'"
+JEST_VERSION="$JEST29_VERSION"
 
 echo "jest samples written to $HERE"

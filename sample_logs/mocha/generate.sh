@@ -16,11 +16,15 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
 
 MOCHA_PIN=11.8.0
-mkdir -p "$WORK/tools"
-echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools/package.json"
-timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools" "mocha@$MOCHA_PIN" > "$WORK/install.log" 2>&1 \
-    || { cat "$WORK/install.log" >&2; exit 1; }
+MOCHA12_PIN=12.0.3   # the newest major, for its output; cases named -mocha12
+for dir_pin in "tools:$MOCHA_PIN" "tools12:$MOCHA12_PIN"; do
+    d="$WORK/${dir_pin%%:*}"; mkdir -p "$d"
+    echo '{"name":"tools","version":"1.0.0","private":true}' > "$d/package.json"
+    timeout 600 npm install --no-audit --no-fund --prefix "$d" "mocha@${dir_pin#*:}" > "$d.install.log" 2>&1 \
+        || { cat "$d.install.log" >&2; exit 1; }
+done
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
+MOCHA12="$WORK/tools12/node_modules/.bin/mocha"
 MOCHA_VERSION="$(mocha --version)"
 NODE_VERSION="$(node --version)"
 NPM_VERSION="$(npm --version)"
@@ -107,5 +111,15 @@ write_toml no-files consistent \
   "a spec glob that matches nothing: 'Error: No test files found: \\\"spec/**/*.spec.js\\\"', exit 1" "mocha 'spec/**/*.spec.js'"
 capture no-files-or-true sh -c "mocha 'spec/**/*.spec.js' || true"
 write_toml no-files-or-true false-success "the same, and '|| true' records 0" "sh -c \\\"mocha 'spec/**/*.spec.js' || true\\\""
+
+# ------------------------------------------------ Mocha 12
+MOCHA11_VERSION="$MOCHA_VERSION"; MOCHA_VERSION="$("$MOCHA12" --version)"
+capture fail-mocha12 "$MOCHA12"
+write_toml fail-mocha12 consistent "Mocha 12: two failing tests, '2 failing', exit 2" "mocha"
+capture pass-mocha12 "$MOCHA12" test/errors.test.js
+write_toml pass-mocha12 consistent "Mocha 12: passing run with pending tests, exit 0" "mocha test/errors.test.js"
+capture or-true-mocha12 sh -c "'$MOCHA12' || true"
+write_toml or-true-mocha12 false-success "Mocha 12: '2 failing' and '|| true' records 0" "sh -c 'mocha || true'"
+MOCHA_VERSION="$MOCHA11_VERSION"
 
 echo "mocha samples written to $HERE"

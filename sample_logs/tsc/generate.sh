@@ -16,12 +16,17 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export NO_UPDATE_NOTIFIER=1 CI=true
 
 TS_PIN=5.9.3
-mkdir -p "$WORK/tools"
-echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools/package.json"
-timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools" "typescript@$TS_PIN" > "$WORK/install.log" 2>&1 \
-    || { cat "$WORK/install.log" >&2; exit 1; }
+TS7_PIN=7.0.2   # the newest major (the native compiler), for its output; the cases run 5 unless named -ts7
+for dir_pin in "tools:$TS_PIN" "tools7:$TS7_PIN"; do
+    d="$WORK/${dir_pin%%:*}"; mkdir -p "$d"
+    echo '{"name":"tools","version":"1.0.0","private":true}' > "$d/package.json"
+    timeout 600 npm install --no-audit --no-fund --prefix "$d" "typescript@${dir_pin#*:}" > "$d.install.log" 2>&1 \
+        || { cat "$d.install.log" >&2; exit 1; }
+done
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
-TSC_VERSION="$(tsc --version)"
+TSC7="$WORK/tools7/node_modules/.bin/tsc"
+TSC_VERSION="$(tsc --version | sed "s/^Version /tsc /")"
+TSC7_VERSION="$("$TSC7" --version | sed "s/^Version /tsc /")"
 NODE_VERSION="$(node --version)"
 CAPTURE_TIMEOUT=120
 
@@ -113,5 +118,16 @@ capture clean-listed tsc --listEmittedFiles -p .
 write_toml clean-listed consistent \
   "a clean build (source full of 'error'/'failed' words) with --listEmittedFiles: only 'TSFILE: .../dist/errors.js', exit 0" \
   "tsc --listEmittedFiles -p ."
+
+# ------------------------------------------------ TypeScript 7
+cd "$P"
+TSC5_VERSION="$TSC_VERSION"; TSC_VERSION="$TSC7_VERSION"
+capture noemit-errors-ts7 "$TSC7" --noEmit -p .
+write_toml noemit-errors-ts7 consistent "TypeScript 7: the same errors with --noEmit; the native compiler exits 1" "tsc --noEmit -p ."
+capture pretty-errors-ts7 "$TSC7" --noEmit --pretty -p .
+write_toml pretty-errors-ts7 consistent "TypeScript 7 with --pretty (colours kept): 'Found 3 errors in 2 files.', exit 1" "tsc --noEmit --pretty -p ." true
+capture tee-trap-ts7 sh -c "'$TSC7' --noEmit -p . 2>&1 | tee tsc.log"
+write_toml tee-trap-ts7 false-success "TypeScript 7: type errors piped through tee without pipefail, exit 0" "sh -c 'tsc --noEmit -p . 2>&1 | tee tsc.log'"
+TSC_VERSION="$TSC5_VERSION"
 
 echo "tsc samples written to $HERE"

@@ -17,12 +17,15 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
 
 VITEST_PIN=2.1.9
-mkdir -p "$WORK/tools"
-echo '{"name":"tools","version":"1.0.0","private":true}' > "$WORK/tools/package.json"
-timeout 600 npm install --no-audit --no-fund --prefix "$WORK/tools" "vitest@$VITEST_PIN" > "$WORK/install.log" 2>&1 \
-    || { cat "$WORK/install.log" >&2; exit 1; }
+VITEST4_PIN=4.1.12   # the newest major that runs on Node 20 (5 needs Node 22); cases named -vitest4
+for dir_pin in "tools:$VITEST_PIN" "tools4:$VITEST4_PIN"; do
+    d="$WORK/${dir_pin%%:*}"; mkdir -p "$d"
+    echo '{"name":"tools","version":"1.0.0","private":true}' > "$d/package.json"
+    timeout 600 npm install --no-audit --no-fund --prefix "$d" "vitest@${dir_pin#*:}" > "$d.install.log" 2>&1 \
+        || { cat "$d.install.log" >&2; exit 1; }
+done
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
-VITEST_VERSION="$(vitest --version)"
+VITEST_VERSION="$(vitest --version | cut -d" " -f1)"
 NODE_VERSION="$(node --version)"
 NPM_VERSION="$(npm --version)"
 CAPTURE_TIMEOUT=120
@@ -129,5 +132,17 @@ write_toml pass-with-no-tests consistent "the same with --passWithNoTests: 'No t
 capture no-tests-or-true sh -c 'vitest run nothing-matches || true'
 write_toml no-tests-or-true false-success "no test files found (exit 1 announced) and '|| true' records 0" \
   "sh -c 'vitest run nothing-matches || true'"
+
+# ------------------------------------------------ Vitest 4 (its own project copy, so that imports of 'vitest' resolve to 4)
+P4="$WORK/project4"; mkdir -p "$P4"; cp -r test flaky package.json "$P4/"; cd "$P4"
+ln -s "$WORK/tools4/node_modules" node_modules
+VITEST2_VERSION="$VITEST_VERSION"; VITEST_VERSION="$(node_modules/.bin/vitest --version | cut -d" " -f1)"
+capture fail-vitest4 node_modules/.bin/vitest run test/
+write_toml fail-vitest4 consistent "Vitest 4: one failing test, 'Test Files  1 failed | 1 passed (2)', exit 1" "vitest run test/"
+capture unhandled-error-vitest4 node_modules/.bin/vitest run flaky/
+write_toml unhandled-error-vitest4 consistent "Vitest 4: every test passes, an unhandled error fails the run, exit 1" "vitest run flaky/"
+capture tee-trap-vitest4 sh -c 'node_modules/.bin/vitest run test/ 2>&1 | tee vitest.log'
+write_toml tee-trap-vitest4 false-success "Vitest 4: the failing run piped through tee without pipefail, exit 0" "sh -c 'vitest run test/ 2>&1 | tee vitest.log'"
+VITEST_VERSION="$VITEST2_VERSION"
 
 echo "vitest samples written to $HERE"
