@@ -19,10 +19,14 @@ export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
 
 JEST_PIN=29.7.0
 JEST30_PIN=30.5.2   # the newest major, for its output; the cases run 29 unless named -jest30
-for dir_pin in "tools:$JEST_PIN" "tools30:$JEST30_PIN"; do
+# ESLint and TypeScript too, for the CI scripts that run all three in one log.
+ESLINT_PIN=9.39.5
+TS_PIN=5.9.3
+for dir_pin in "tools:$JEST_PIN eslint@$ESLINT_PIN @eslint/js@$ESLINT_PIN typescript@$TS_PIN" "tools30:$JEST30_PIN"; do
     d="$WORK/${dir_pin%%:*}"; mkdir -p "$d"
     echo '{"name":"tools","version":"1.0.0","private":true}' > "$d/package.json"
-    timeout 600 npm install --no-audit --no-fund --prefix "$d" "jest@${dir_pin#*:}" > "$d.install.log" 2>&1 \
+    # shellcheck disable=SC2086  # the extra packages are meant to split
+    timeout 600 npm install --no-audit --no-fund --prefix "$d" jest@${dir_pin#*:} > "$d.install.log" 2>&1 \
         || { cat "$d.install.log" >&2; exit 1; }
 done
 export PATH="$WORK/tools/node_modules/.bin:$PATH"
@@ -167,5 +171,52 @@ write_toml pass-jest30 consistent "Jest 30: the passing suite with a skipped and
 capture tee-trap-jest30 sh -c "'$JEST30' --ci 2>&1 | tee jest.log"
 write_toml tee-trap-jest30 false-success "Jest 30: the failing run piped through tee without pipefail, exit 0" "sh -c 'jest --ci 2>&1 | tee jest.log'"
 JEST_VERSION="$JEST29_VERSION"
+
+# ------------------------------------------------ CI scripts running ESLint, tsc and Jest in one log
+cd "$P"
+ln -s "$WORK/tools/node_modules" node_modules
+mkdir -p src
+cat > eslint.config.js <<'EOF'
+const js = require("@eslint/js");
+module.exports = [
+  js.configs.recommended,
+  { languageOptions: { sourceType: "commonjs", globals: { console: "readonly", module: "writable" } }, rules: { "no-console": "warn" } },
+  { ignores: ["test/**", "dist/**"] },
+];
+EOF
+cat > tsconfig.json <<'EOF'
+{ "compilerOptions": { "strict": true, "noEmit": true }, "include": ["src/**/*.ts"] }
+EOF
+cat > src/report.js <<'EOF'
+const unusedErrorHandler = (err) => err;
+console.log("report: 0 failed");
+EOF
+cat > src/total.ts <<'EOF'
+export const total: number = "12";
+EOF
+cat > ci.sh <<'EOF'
+#!/bin/sh
+# no `set -e`: every step runs, and the last one's status is the script's
+echo "== lint"; eslint src
+echo "== typecheck"; tsc -p .
+echo "== test"; jest --ci test/errors
+EOF
+chmod +x ci.sh
+capture ci-script-no-set-e ./ci.sh
+write_toml ci-script-no-set-e false-success \
+  "a CI script without 'set -e' runs ESLint (1 error), tsc (1 type error) and Jest (passes); the script exits with Jest's 0" \
+  "./ci.sh (eslint src; tsc -p .; jest --ci test/errors)" '"eslint", "tsc"'
+# The honest counterpart: lint warnings only, a clean type check (tsc prints nothing), failing tests.
+cat > src/report.js <<'EOF'
+console.log("report: 0 failed");
+EOF
+cat > src/total.ts <<'EOF'
+export const total: number = 12;
+EOF
+sed -i 's|jest --ci test/errors$|jest --ci|' ci.sh
+capture ci-script-tests-fail ./ci.sh
+write_toml ci-script-tests-fail consistent \
+  "the same CI script: ESLint warnings only ('0 errors, 1 warning', exit 0), tsc clean (silent), Jest fails; exit 1 is Jest's, not ESLint's (no false-failure)" \
+  "./ci.sh (eslint src; tsc -p .; jest --ci)" '"eslint"'
 
 echo "jest samples written to $HERE"
