@@ -5,7 +5,9 @@
 parent and one worker per CPU, so their sum is what the machine must hold. Sampled every 20 ms
 from /proc (Linux), so a peak shorter than that can be missed.
 
-    python bench/peak_rss.py python -m exitaudit check bench/corpus/big-1G.log -e 0 -o /dev/null
+    python bench/peak_rss.py python -m exitaudit check bench/corpus/big-1G.log -e 0
+
+(Its standard output goes to /dev/null already; no `-o` is needed.)
 """
 
 from __future__ import annotations

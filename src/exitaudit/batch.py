@@ -15,10 +15,12 @@ matches findings by (source, check), so audit a growing archive from the same pl
 
 from __future__ import annotations
 
+import errno
 import glob as globmod
 import json
 import math
 import os
+import stat
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
-from .model import VERDICT_ORDER, ExitStatus, Kind, Origin, RunResult, Severity
+from .model import VERDICT_ORDER, ExitStatus, Finding, Kind, Origin, RunResult, Severity
 from .output import Staged as _Staged
 from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
@@ -104,6 +106,8 @@ class Job:
     """The manifest row's other columns, under their output names."""
     error: str | None = None
     """Why the log cannot be audited, found before reading it (a bad sidecar)."""
+    skipped: bool = False
+    """Not a log after all (a symbolic-link loop): a row that says so, a warning, not an error."""
 
 
 @dataclass
@@ -167,7 +171,7 @@ def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitS
         status = _read_sidecar_quickly(sidecar)
         if status is not None:
             return status, None
-        if os.path.isfile(sidecar):
+        if os.path.lexists(sidecar) and not os.path.isdir(sidecar):  # read_text says what is wrong: a FIFO, its text
             try:
                 return ExitStatus.parse(read_text(sidecar), Origin.FILE, sidecar), None
             except InputError as exc:
@@ -176,14 +180,17 @@ def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitS
 
 
 def _read_sidecar_quickly(path: str) -> ExitStatus | None:
-    """A well-formed sidecar's status with three system calls (a batch reads one per log, in
+    """A well-formed sidecar's status with four system calls (a batch reads one per log, in
     this process, before any worker starts); None for anything else, which read_text and
     ExitStatus.parse then explain."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # Non-blocking: a FIFO planted as a sidecar must not hang the batch (refused by read_text).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         data = os.read(fd, 32)
     except OSError:
         return None
@@ -223,10 +230,27 @@ def _directory_jobs(top: str, tools: tuple[str, ...] | None) -> list[Job]:
                 continue
             if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
                 subfolders.append(entry.path)
-            elif _is_log_name(entry.name) and entry.is_file():
+            elif _is_log_name(entry.name) and _is_file(entry):
                 jobs.append(_log_job(entry.path, tools, names))
+            elif _is_log_name(entry.name) and entry.is_symlink() and _link_loops(entry.path):
+                jobs.append(Job(entry.path, ExitStatus.unknown(), tools, None, f"{entry.path}: a loop of symbolic links; skipped", skipped=True))
         pending += reversed(subfolders)
     return jobs
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # ELOOP, ENAMETOOLONG: a link that leads nowhere
+        return False
+
+
+def _link_loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _glob_jobs(pattern: str, tools: tuple[str, ...] | None) -> list[Job]:
@@ -242,34 +266,58 @@ def _glob_jobs(pattern: str, tools: tuple[str, ...] | None) -> list[Job]:
 # Manifests ---------------------------------------------------------------------------------
 
 
-def _read_manifest(path: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The column names and rows of a manifest; InputError naming the file when it cannot be read."""
+MANIFEST_BATCH = 50_000
+"""Manifest rows read at a time: a manifest is streamed, never held whole (10 million rows held
+as dicts took 6.5 GB before the bad last row was reported)."""
+
+Rows = Callable[[], Iterator[dict[str, Any]]]
+"""A manifest's rows, read anew from the file each time it is called."""
+
+
+def _open_manifest(path: str) -> tuple[list[str], Rows]:
+    """The column names of a manifest and a way to stream its rows; InputError naming the file
+    when it cannot be read (raised by the call, or while the rows are read)."""
     fmt = TABLE_FORMATS[os.path.splitext(path)[1].lower()]
     if not os.path.exists(path):
         raise InputError("no such file", where=path)
     if not os.path.isfile(path):
         raise InputError("is not a file", where=path)
     if fmt == "jsonl":
-        return _read_jsonl(path)
+        names: dict[str, None] = {}
+        for row in _jsonl_rows(path):
+            for key in row:
+                names.setdefault(key, None)
+        return list(names), lambda: _jsonl_rows(path)
     import polars as pl
 
-    try:
+    def scan() -> pl.LazyFrame:
         if fmt == "parquet":
-            df = pl.read_parquet(path)
-        else:
-            df = pl.read_csv(path, separator="\t" if fmt == "tsv" else ",", infer_schema=False)
-    except PermissionError:
-        raise InputError("permission denied", where=path) from None
-    except pl.exceptions.NoDataError:
-        raise InputError(f"empty {fmt.upper()} file: a manifest needs at least a header", where=path) from None
+            return pl.scan_parquet(path)
+        return pl.scan_csv(path, separator="\t" if fmt == "tsv" else ",", infer_schema=False)
+
+    def failed(exc: Exception) -> InputError:
+        if isinstance(exc, PermissionError):
+            return InputError("permission denied", where=path)
+        if isinstance(exc, pl.exceptions.NoDataError):
+            return InputError(f"empty {fmt.upper()} file: a manifest needs at least a header", where=path)
+        return InputError(f"cannot read as {fmt.upper()}: {_first_line(exc)}", where=path)
+
+    try:
+        names_list = scan().collect_schema().names()
     except Exception as exc:  # noqa: BLE001 - polars raises many kinds; each is an unreadable manifest
-        raise InputError(f"cannot read as {fmt.upper()}: {_first_line(exc)}", where=path) from None
-    return list(df.columns), df.to_dicts()
+        raise failed(exc) from None
+
+    def rows() -> Iterator[dict[str, Any]]:
+        try:
+            for df in scan().collect_batches(chunk_size=MANIFEST_BATCH):
+                yield from df.iter_rows(named=True)
+        except Exception as exc:  # noqa: BLE001 - as above, found while reading on
+            raise failed(exc) from None
+
+    return names_list, rows
 
 
-def _read_jsonl(path: str) -> tuple[list[str], list[dict[str, Any]]]:
-    names: dict[str, None] = {}
-    rows: list[dict[str, Any]] = []
+def _jsonl_rows(path: str) -> Iterator[dict[str, Any]]:
     try:
         with open(path, encoding="utf-8-sig") as fh:
             for number, line in enumerate(fh, 1):
@@ -281,16 +329,13 @@ def _read_jsonl(path: str) -> tuple[list[str], list[dict[str, Any]]]:
                     raise InputError(f"line {number}: not JSON: {exc.msg}", where=path) from None
                 if not isinstance(row, dict):
                     raise InputError(f"line {number}: expected a JSON object, got {type(row).__name__}", where=path)
-                for key in row:
-                    names.setdefault(key, None)
-                rows.append(row)
+                yield row
     except UnicodeDecodeError as exc:
         raise InputError(f"not valid UTF-8 (byte {exc.start})", where=path) from None
     except PermissionError:
         raise InputError("permission denied", where=path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=path) from None
-    return list(names), rows
 
 
 def _cell_text(value: Any) -> str | None:
@@ -314,7 +359,7 @@ def _manifest_jobs(
     known_tools: set[str],
     default_tools: tuple[str, ...] | None,
 ) -> tuple[list[Job], list[str], str | None]:
-    names, rows = _read_manifest(path)
+    names, rows = _open_manifest(path)
     listed = ", ".join(names) or "none"
     for col, option in ((columns.path, "--path-column"), (columns.exit, "--exit-column")):
         if col not in names:
@@ -328,40 +373,99 @@ def _manifest_jobs(
     date_name = carried.get(date_col)
 
     base = os.path.dirname(path)
-    jobs: list[Job] = []
-    for number, row in enumerate(rows, 1):
-        where = f"{path}: row {number}"
-        log = _cell_text(row.get(columns.path))
-        if log is None:
-            raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
-        if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
+
+    def jobs() -> Iterator[Job]:
+        for number, row in enumerate(rows(), 1):
+            yield _manifest_job(path, number, row, base, columns, tool_col, carried, known_tools, default_tools)
+
+    # Every row is checked before any job is kept: a bad row (the last of millions) is reported
+    # with its number at the memory of one batch of rows, not of the whole manifest's jobs. The
+    # check remembers the exit codes and tool cells it has seen valid (a few distinct values
+    # over millions of rows); a row it doubts is made into a job, which raises the error.
+    good_codes: set[str] = set()
+    good_tools: set[str] = set()
+    for number, row in enumerate(rows(), 1):
+        if not _plausible(row, columns, tool_col, known_tools, good_codes, good_tools):
+            _manifest_job(path, number, row, base, columns, tool_col, carried, known_tools, default_tools)
+    return list(jobs()), list(carried.values()), date_name
+
+
+def _plausible(
+    row: dict[str, Any],
+    columns: Columns,
+    tool_col: str | None,
+    known_tools: set[str],
+    good_codes: set[str],
+    good_tools: set[str],
+) -> bool:
+    """Whether a manifest row is valid, cheaply: False sends it to _manifest_job for the error."""
+    if _cell_text(row.get(columns.path)) is None:
+        return False
+    value = row.get(columns.exit)
+    if isinstance(value, bool):
+        return False
+    code = _cell_text(value)
+    if code is not None and code not in good_codes:
+        try:
+            ExitStatus.parse(code, Origin.FILE, "")
+        except InputError:
+            return False
+        if len(good_codes) < 1000:
+            good_codes.add(code)
+    if tool_col is not None:
+        cell = _cell_text(row.get(tool_col))
+        if cell is not None and cell not in good_tools:
+            if not all(t in known_tools for t in cell.split()):
+                return False
+            if len(good_tools) < 10_000:
+                good_tools.add(cell)
+    return True
+
+
+def _manifest_job(
+    path: str,
+    number: int,
+    row: dict[str, Any],
+    base: str,
+    columns: Columns,
+    tool_col: str | None,
+    carried: dict[str, str],
+    known_tools: set[str],
+    default_tools: tuple[str, ...] | None,
+) -> Job:
+    """One manifest row as a job; InputError naming the row when it is not valid."""
+    where = f"{path}: row {number}"
+    log = _cell_text(row.get(columns.path))
+    if log is None:
+        raise InputError(f"{columns.path}: empty; every row needs a log path", where=where)
+    if not is_url(log):  # a URL (s3://...) is read as it is, by fsspec
+        if log.startswith("~"):
             log = os.path.expanduser(log)
-            if not os.path.isabs(log):
-                log = os.path.join(base, log)
-        code = _cell_text(row.get(columns.exit))
-        if code is None:
-            status = ExitStatus.unknown()
-        elif isinstance(row.get(columns.exit), bool):
-            raise InputError(f"{columns.exit}: expected an exit code from 0 to 255, got {row.get(columns.exit)!r}", where=where)
-        else:
-            try:
-                status = ExitStatus.parse(code, Origin.FILE, f"{path} row {number}")
-            except InputError as exc:
-                raise InputError(f"{columns.exit}: {exc.message}", where=where) from None
-        tools = default_tools
-        if tool_col is not None:
-            cell = _cell_text(row.get(tool_col))
-            if cell is not None:
-                tools = tuple(dict.fromkeys(cell.split()))
-                unknown = [t for t in tools if t not in known_tools]
-                if unknown:
-                    raise InputError(
-                        f"{tool_col}: unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(known_tools))}",
-                        where=where,
-                    )
-        values = {out: row.get(name) for name, out in carried.items()}
-        jobs.append(Job(log, status, tools, values))
-    return jobs, list(carried.values()), date_name
+        if not os.path.isabs(log):
+            log = os.path.join(base, log)
+    code = _cell_text(row.get(columns.exit))
+    if code is None:
+        status = ExitStatus.unknown()
+    elif isinstance(row.get(columns.exit), bool):
+        raise InputError(f"{columns.exit}: expected an exit code from 0 to 255, got {row.get(columns.exit)!r}", where=where)
+    else:
+        try:
+            status = ExitStatus.parse(code, Origin.FILE, f"{path} row {number}")
+        except InputError as exc:
+            raise InputError(f"{columns.exit}: {exc.message}", where=where) from None
+    tools = default_tools
+    if tool_col is not None:
+        cell = _cell_text(row.get(tool_col))
+        if cell is not None:
+            tools = tuple(dict.fromkeys(cell.split()))
+            unknown = [t for t in tools if t not in known_tools]
+            if unknown:
+                raise InputError(
+                    f"{tool_col}: unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(known_tools))}",
+                    where=where,
+                )
+    values = {out: row.get(name) for name, out in carried.items()}
+    return Job(log, status, tools, values)
 
 
 _SCALARS = (str, int, float, bool, date, datetime, time, timedelta)
@@ -491,11 +595,13 @@ def close_pool(pool: ProcessPoolExecutor | None) -> None:
 def audit_all(
     tasks: Sequence[Task],
     pool: ProcessPoolExecutor | None,
-) -> Iterator[tuple[RunResult | None, str | None]]:
-    """Results in input order. InputError (one line, exit 2, no report) when a worker dies."""
+    work: Callable[[Task], Any] = audit_one,
+) -> Iterator[Any]:
+    """``work`` (default: audit_one) of every task, in input order, on the pool's workers.
+    InputError (one line, exit 2, no report) when a worker dies."""
     if pool is None or len(tasks) < 2:
         for task in tasks:
-            yield audit_one(task)
+            yield work(task)
         return
     from concurrent.futures.process import BrokenProcessPool
 
@@ -503,7 +609,7 @@ def audit_all(
     chunksize = max(1, min(64, len(tasks) // (workers * 8)))
     done = 0
     try:
-        for result in pool.map(audit_one, tasks, chunksize=chunksize):
+        for result in pool.map(work, tasks, chunksize=chunksize):
             yield result
             done += 1
     except BrokenProcessPool:
@@ -535,9 +641,15 @@ class Results:
     finding_run: list[int] = field(default_factory=list)
     verdicts: Counter[str] = field(default_factory=Counter)
     errors: int = 0
+    skipped: int = 0
+    """Rows of entries that were not logs after all (a symbolic-link loop)."""
     failing: int = 0
     """Findings at or above fail_on that the baseline does not hold."""
     baselined: int = 0
+    keep_evidence: bool = False
+    """Keep each finding's evidence lines (cut short) for the HTML page; off, a batch keeps none."""
+    evidence: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
+    """Per finding row, with keep_evidence: its first evidence lines as (line, text)."""
 
     def __post_init__(self) -> None:
         self.runs = {c: [] for c in RUN_COLUMNS}
@@ -553,7 +665,10 @@ class Results:
         r["source"].append(job.source)
         if run is None:
             es = job.status
-            self.errors += 1
+            if job.skipped:
+                self.skipped += 1
+            else:
+                self.errors += 1
             self.run_tools.append(job.tools or ())
             r["tools"].append(" ".join(job.tools) if job.tools else None)
             r["verdict"].append(None)
@@ -586,6 +701,8 @@ class Results:
                 f["message"].append(finding.message)
                 f["line"].append(finding.line)
                 f["baselined"].append(known)
+                if self.keep_evidence:
+                    self.evidence.append(_kept_evidence(finding))
             self.baselined += baselined
             r["checks"].append(" ".join(sorted({fd.check for fd in run.findings})))
             for kind, col in KIND_COLUMNS.items():
@@ -718,6 +835,8 @@ class Results:
             text += ": " + ", ".join(parts)
         if self.errors:
             text += f"; {self.errors} unreadable"
+        if self.skipped:
+            text += f"; {self.skipped} skipped"
         if self.failing:
             text += f"; {self.failing} finding(s) at or above {self.fail_on.value}"
         if self.baseline is not None:
@@ -774,6 +893,16 @@ class Results:
         console.print(self.headline(), markup=False)
 
 
+EVIDENCE_KEPT = 5
+EVIDENCE_CHARS = 300
+
+
+def _kept_evidence(finding: Finding) -> tuple[tuple[int, str], ...]:
+    from .context import cut
+
+    return tuple((e.line, cut(e.text, EVIDENCE_CHARS)) for e in finding.evidence[:EVIDENCE_KEPT])
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
@@ -795,13 +924,14 @@ def run_batch(
     progress: bool,
     adjust: Callable[[RunResult], RunResult] | None = None,
     audit: Callable[[Sequence[Task]], Iterator[tuple[RunResult | None, str | None]]] | None = None,
+    keep_evidence: bool = False,
 ) -> Results:
     """Audit every job, in input order; an unreadable log is said (one line) and becomes a row
     with ``error``. ``adjust`` (the configuration file's overrides and suppressions, see
     config.apply) is applied to each run before it is counted. ``audit`` replaces
     ``audit_all(tasks, pool)`` with another stream of the same results in the same order (the
     workers of a Dask cluster, distributed.py)."""
-    results = Results(jobs.carried, jobs.date, fail_on, baseline)
+    results = Results(jobs.carried, jobs.date, fail_on, baseline, keep_evidence=keep_evidence)
     tasks: list[Task] = [(j.source, j.status, j.tools, j.error) for j in jobs.jobs]
     stream = audit(tasks) if audit is not None else audit_all(tasks, pool)
     if (pool is not None or audit is not None) and len(tasks) > 1:
@@ -816,7 +946,7 @@ def run_batch(
     if not progress:
         for job, (run, error) in zip(jobs.jobs, stream, strict=True):
             if error is not None:
-                say(error)
+                say(f"warning: {error}" if job.skipped else error)
             results.add(job, run, error)
         return results
     from rich.console import Console
@@ -830,7 +960,8 @@ def run_batch(
         task = bar.add_task("audit", total=len(tasks))
         for job, (run, error) in zip(jobs.jobs, stream, strict=True):
             if error is not None:
-                bar.console.print(f"exitaudit: {error}", markup=False, highlight=False, soft_wrap=True)
+                shown = f"warning: {error}" if job.skipped else error
+                bar.console.print(f"exitaudit: {shown}", markup=False, highlight=False, soft_wrap=True)
             results.add(job, run, error)
             bar.advance(task)
     return results

@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
 from .model import ExitStatus, Origin, Report, RunResult, Severity
-from .output import write_reports
+from .output import check_distinct, write_reports
 
 app = typer.Typer(
     name="exitaudit",
@@ -64,11 +64,15 @@ FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowes
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
+HtmlOption = Annotated[Optional[str], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (opens offline; keep it as a CI artefact).")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
 
 
 def _say(message: str) -> None:
-    print(f"exitaudit: {message}", file=sys.stderr)
+    try:
+        print(f"exitaudit: {message}", file=sys.stderr, flush=True)
+    except OSError:
+        pass  # standard error on a full disk: nowhere left to say it
 
 
 def _version(value: bool) -> None:
@@ -116,6 +120,7 @@ def check(
     no_config: NoConfigOption = False,
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
+    html_out: HtmlOption = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -130,11 +135,12 @@ def check(
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
-        status = ExitStatus.parse(read_text(exit_code_file), Origin.FILE, str(exit_code_file))
+        status = ExitStatus.parse(read_text(exit_code_file, regular_only=False), Origin.FILE, str(exit_code_file))
     else:
         status = ExitStatus.unknown()
     if logs.count("-") > 1:
         raise UsageError("standard input (-) can be read only once")
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
 
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
@@ -157,6 +163,10 @@ def check(
     report = Report(tuple(runs), fail_on=Severity(fail_on.value))
     main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report)
     outputs = [(output or "-", main_report), *_further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)]
+    if html_out:
+        from .context import file_opener
+
+        outputs.append((html_out, _html_page(report, html_out, file_opener)))
     write_reports(outputs)
     if step_summary:
         _append_step_summary(report)
@@ -176,6 +186,30 @@ def _further_reports(
 
     asked = ((json_out, "json"), (junit_out, "junit"), (sarif_out, "sarif"), (gitlab_out, "gitlab"))
     return [(path, renderer(name, junit_strict=junit_strict)(report)) for path, name in asked if path]
+
+
+def _html_page(report: Report, html_out: str, opener) -> str:  # type: ignore[no-untyped-def]
+    """check's and run's --html page: each finding with the log's lines around its evidence
+    (``opener(source)`` reads a log again; None where it cannot be)."""
+    from .context import for_runs
+    from .reporters.html import render as render_html
+
+    return render_html(report, context=for_runs(report.runs, opener), link=lambda source: _log_link(source, html_out))
+
+
+def _log_link(source: str, page: str) -> str | None:
+    """A log's href from a page written to ``page``: a URL as given, a file relative to the
+    page's folder (so a CI artefact of page and logs keeps its links); stdin has none."""
+    from urllib.parse import quote
+
+    from .reader import is_url
+
+    if is_url(source):
+        return source
+    if source == "-" or page == "-" or not os.path.exists(source):
+        return None
+    rel = os.path.relpath(os.path.abspath(source), os.path.dirname(os.path.abspath(page)))
+    return quote(rel.replace(os.sep, "/"))
 
 
 def _append_step_summary(report: Report) -> None:
@@ -277,6 +311,7 @@ def run_command(
     on_mismatch: Annotated[Optional[int], typer.Option("--on-mismatch", metavar="N", min=1, max=255, help="Exit code when the command exited 0 but the audit failed it (default 1).")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
     param: ParamOption = None,
+    html_out: HtmlOption = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -291,9 +326,10 @@ def run_command(
         raise UsageError("give --on-mismatch or --exit-zero, not both")
     if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
         raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
-    for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab")):
+    for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab"), (html_out, "--html")):
         if path is not None and path != "-":
             _writable_destination(path, what)
+    check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
     engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
@@ -306,7 +342,11 @@ def run_command(
     code = done.returncode
     with done:
         # From here on the command has run: nothing may replace its exit status with exitaudit's.
+        for stream, why in done.not_passed.items():
+            _say(f"cannot write the command's standard {'output' if stream == 'stdout' else 'error'}: {why}; the rest of it was not passed through")
         try:
+            if done.spool.failed is not None:
+                raise _AuditSkipped(done.spool.failed)
             if rules_error is not None:
                 raise rules_error
             from .reporters import renderer
@@ -314,6 +354,8 @@ def run_command(
             report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
             main_report = renderer(fmt.value, junit_strict=junit_strict)(report)
             outputs = _further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)
+            if html_out:
+                outputs.append((html_out, _html_page(report, html_out, lambda source: (lambda: done.spool.source(source)) if done.spool.bytes else None)))
             if output:
                 outputs.append((output, main_report))
             write_reports(outputs)  # files first, then standard output (-o -)
@@ -325,6 +367,8 @@ def run_command(
                 _append_step_summary(report)
             if code == 0 and report.has_failures and not exit_zero:
                 code = on_mismatch if on_mismatch is not None else ExitCode.MISMATCH
+        except _AuditSkipped as exc:
+            _say(f"audit skipped: {exc}; exiting with the command's status {code}")
         except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the command's status must survive any failure
             if os.environ.get("EXITAUDIT_DEBUG"):
                 import traceback
@@ -337,6 +381,10 @@ def run_command(
         sys.stderr.flush()
         wrapper.die_of_sigint()
     raise typer.Exit(int(code))
+
+
+class _AuditSkipped(Exception):
+    """The copy of a wrapped command's output could not be kept (``$TMPDIR`` full): no audit."""
 
 
 def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
@@ -423,6 +471,7 @@ def batch_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Audit on a Dask cluster: a scheduler's address (tcp://HOST:8786), or local for a local cluster. Needs exitaudit's dask extra.")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
+    html_out: HtmlOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -433,6 +482,11 @@ def batch_command(
     for path, what in ((output, "--output"), (findings_out, "--findings"), (summary_out, "--summary")):
         if path is not None:
             b.table_format(path, what)
+    if html_out is not None:
+        from .reporters import html_charts
+
+        html_charts.require()  # before any log is read: one line and exit 2 without the html extra
+    check_distinct([("--output", output), ("--findings", findings_out), ("--summary", summary_out), ("--junit", junit_out), ("--html", html_out)])
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
@@ -463,6 +517,7 @@ def batch_command(
             progress=sys.stderr.isatty(),
             adjust=_adjuster(cfg),
             audit=audit,
+            keep_evidence=html_out is not None,
         )
     finally:
         b.close_pool(pool)
@@ -482,6 +537,10 @@ def batch_command(
             from .reporters.junit_batch import render as render_junit
 
             staged.write_text(junit_out, render_junit(results.junit_runs(), Severity(fail_on.value), strict=junit_strict))
+        if html_out:
+            from .reporters.html_batch import render as render_html
+
+            staged.write_text(html_out, render_html(results, summary, link=lambda source: _log_link(source, html_out)))
         staged.commit()
     finally:
         staged.discard()
@@ -591,14 +650,18 @@ def rules_lint(
 class SchemaName(str, Enum):
     report = "report"
     rules = "rules"
+    mine = "mine"
 
 
 @app.command()
-def schema(which: Annotated[SchemaName, typer.Argument(help="report: the JSON report; rules: the rule file format.")] = SchemaName.report) -> None:
+def schema(which: Annotated[SchemaName, typer.Argument(help="report: the JSON report; rules: the rule file format; mine: the JSON of exitaudit mine.")] = SchemaName.report) -> None:
     """Print a JSON Schema: of the JSON report (default) or of rule files."""
     from importlib import resources
 
     sys.stdout.write(resources.files("exitaudit").joinpath(f"schemas/{which.value}.schema.json").read_text("utf-8"))
+
+
+from . import cli_mine  # noqa: E402,F401 - registers `exitaudit mine` on the app
 
 
 # --------------------------------------------------------------------------------------------
@@ -663,6 +726,6 @@ def _quiet_stdout() -> None:
     own flush at exit does not print a BrokenPipeError."""
     try:
         sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+    except (OSError, ValueError):  # the reader gone (EPIPE), or a full disk
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -21,6 +21,7 @@ import dataclasses
 import difflib
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -180,12 +181,26 @@ def discover(start: str | os.PathLike[str]) -> Path | None:
 
 
 def _has_section(pyproject: Path) -> bool:
+    """Whether a found pyproject.toml is ours. Read only up to MAX_CONFIG_BYTES (a sparse 1 GB
+    file once took 3 GB and 17 s): one larger that mentions exitaudit in that much is refused by
+    load(), in one line; one that does not is someone else's and passed over."""
     try:
-        text = pyproject.read_text("utf-8", errors="replace")
+        fd = os.open(pyproject, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return False
-    if "exitaudit" not in text:
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return True  # ours to refuse, in one line (load() says it is not a regular file)
+        head = os.read(fd, MAX_CONFIG_BYTES + 1)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    if b"exitaudit" not in head:
         return False  # cheap: not ours, and a broken pyproject.toml that is not ours is not our error
+    if len(head) > MAX_CONFIG_BYTES:
+        return True  # load() refuses it: larger than the limit
+    text = head.decode("utf-8", errors="replace")
     data = _parse(str(pyproject), text)
     return isinstance(data.get("tool"), dict) and "exitaudit" in data["tool"]
 
@@ -282,6 +297,7 @@ def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
         path = entry if os.path.isabs(entry) else os.path.normpath(os.path.join(base, entry))
         if not os.path.exists(path):
             raise cfg.error(["rules"], f"no such file or directory: {entry} (relative to {cfg.path})", value=entry)
+        _inside_project(cfg, entry, path, base)
         rules.append(path)
 
     severity: dict[str, Severity] = {}
@@ -323,6 +339,29 @@ def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
         fail_on=Severity(fail_on) if fail_on is not None else None,
         color=color,
     )
+
+
+def _inside_project(cfg: Config, entry: str, path: str, base: str) -> None:
+    """A rule path from a configuration file must lie inside the configuration's project (the
+    folder holding the file), symbolic links resolved, and so must every rule file of a folder
+    it names: a repository's configuration must not make a CI job read ``/etc/passwd`` or another
+    project's files into its log. The command line's ``--rules`` may name any path."""
+    from .rules import rule_paths
+
+    root = os.path.realpath(base)
+    files = [path]
+    if os.path.isdir(path):
+        files += [str(p) for p in rule_paths(path)]
+    for file in files:
+        real = os.path.realpath(file)
+        if os.path.commonpath([root, real]) != root:
+            shown = entry if file == path else f"{entry} ({os.path.basename(file)})"
+            raise cfg.error(
+                ["rules"],
+                f"{shown} is outside the project {root}: a configuration file names rule files only inside its own folder"
+                " (name others with --rules on the command line)",
+                value=entry,
+            )
 
 
 def _suppression(cfg: Config, i: int, entry: dict[str, Any]) -> Suppression:

@@ -204,8 +204,9 @@ class DaskCluster:
 
     # Auditing ---------------------------------------------------------------------------------
 
-    def audit_all(self, tasks: Sequence[Task], engine: Engine) -> Iterator[Outcome]:
-        """``batch.audit_all`` over the cluster: the same results, in input order."""
+    def audit_all(self, tasks: Sequence[Task], engine: Engine, chunk_work: Any = None) -> Iterator[Outcome]:
+        """``batch.audit_all`` over the cluster: the same results, in input order.
+        ``chunk_work(chunk, engine)`` replaces the audit of a chunk (mining's templating)."""
         from distributed import as_completed
 
         if not tasks:
@@ -224,7 +225,7 @@ class DaskCluster:
         def submit() -> None:
             nonlocal submitted
             start = starts[submitted]
-            future = client.submit(_audit_chunk, list(tasks[start:start + size]), shipped, pure=False)
+            future = client.submit(chunk_work or _audit_chunk, list(tasks[start:start + size]), shipped, pure=False)
             pending[future] = submitted
             running.add(future)
             submitted += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal as _signal
 from dataclasses import dataclass, field
 from enum import Enum
@@ -88,6 +89,11 @@ def signal_name(number: int) -> str | None:
         return None
 
 
+_DECIMAL = re.compile(r"[0-9]{1,3}")
+_SIGNAL = re.compile(r"-[0-9]{1,2}")
+"""The forms ExitStatus.parse accepts: ``$?``'s, and ``-N`` (a signal, as Python reports it)."""
+
+
 @dataclass(frozen=True)
 class ExitStatus:
     """How the audited run ended.
@@ -123,21 +129,25 @@ class ExitStatus:
 
     @classmethod
     def parse(cls, text: str, origin: Origin, where: str) -> ExitStatus:
-        """An exit status as a user writes it: ``$?`` (0-255), or a negative number as Python's
-        subprocess reports death by signal (-9 -> 137, SIGKILL)."""
+        """An exit status as a user writes it: what ``$?`` prints (``0`` to ``255``, ASCII digits,
+        surrounding whitespace and the newline of ``echo $? > FILE`` allowed), or ``-N`` for death
+        by signal N (1-64), as Python's subprocess reports it (-9 -> 137, SIGKILL). Anything else
+        (``+5``, ``1_0``, ``0x1``, ``٣``, ``-0``) is refused: ``int()`` would take most of them."""
         from .errors import InputError
 
-        value = text.strip()
-        try:
+        value = text.strip(" \t\r\n\v\f")
+        if _DECIMAL.fullmatch(value):
             code = int(value)
-        except ValueError:
-            shown = value if len(value) <= 20 else value[:20] + "…"
-            raise InputError(f"expected an exit code from 0 to 255, got {shown!r}", where=where) from None
-        if -64 <= code < 0:
-            code = 128 - code
-        if not 0 <= code <= 255:
-            raise InputError(f"exit code {code} is out of range (0 to 255)", where=where)
-        return cls.from_code(code, origin, where)
+            if code > 255:
+                raise InputError(f"exit code {code} is out of range (0 to 255)", where=where)
+            return cls.from_code(code, origin, where)
+        if _SIGNAL.fullmatch(value) and 1 <= int(value[1:]) <= 64:
+            return cls.from_code(128 + int(value[1:]), origin, where)
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        raise InputError(
+            f"expected an exit code from 0 to 255 as $? prints it, or -N for death by signal N (1 to 64), got {shown!r}",
+            where=where,
+        )
 
     def describe(self) -> str:
         if self.code is None:

@@ -15,6 +15,7 @@ import io
 import lzma
 import os
 import re
+import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -368,10 +369,21 @@ def _open_url(url: str) -> BinaryIO:
 
 
 def _utf8_boundary(data: bytes, limit: int) -> int:
-    """An offset at or just below ``limit`` that does not split a UTF-8 sequence."""
-    cut = limit
-    while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
-        cut -= 1
+    """An offset at or just below ``limit`` that does not split a UTF-8 sequence. ``data`` may
+    end exactly at ``limit`` (a giant line's carry grown to it): then a sequence begun in its
+    last three bytes, whose rest is still to be read, goes to the next piece."""
+    if limit < len(data):
+        cut = limit
+        while cut > limit - 4 and cut > 0 and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        return cut
+    cut = len(data)
+    for back in range(1, min(4, cut) + 1):
+        lead = data[cut - back]
+        if lead & 0xC0 == 0x80:
+            continue  # a continuation byte: its lead is further back
+        needs = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        return cut - back if needs > back and cut - back > 0 else cut
     return cut
 
 
@@ -389,16 +401,17 @@ def read_small_file(
     what: str,
     error: Callable[[str, int | None], Exception],
     limit: int = 1 << 20,
+    regular_only: bool = True,
 ) -> str:
     """A whole small UTF-8 file (a rule file, a configuration file, an exit-code file), with one
-    clear error for each way it can fail; ``error(message, line)`` makes the exception."""
+    clear error for each way it can fail; ``error(message, line)`` makes the exception.
+
+    At most ``limit + 1`` bytes are read, whatever the file's size. The open never blocks: a
+    FIFO (or a device) is refused unless ``regular_only`` is False, for a file the command line
+    names (``--exit-code-file <(echo $?)`` is a pipe); a FIFO a repository planted as a rule
+    file or a sidecar would otherwise hang the audit until someone writes to it."""
     try:
-        with open(path, "rb") as fh:
-            # Not read(limit + 1) for every file: that allocates the whole limit first.
-            size = os.fstat(fh.fileno()).st_size
-            data = fh.read((size if 0 < size <= limit else limit) + 1)
-            if size < len(data) <= limit:  # grown since: read on, to the limit
-                data += fh.read(limit + 1 - len(data))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise error("no such file", None) from None
     except IsADirectoryError:
@@ -407,6 +420,36 @@ def read_small_file(
         raise error("permission denied", None) from None
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", None) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise error(f"is a directory, not {what}", None)
+        if not stat.S_ISREG(st.st_mode):
+            if regular_only:
+                raise error(f"is {_file_kind(st.st_mode)}, not a regular file; not {what}", None)
+            os.set_blocking(fd, True)  # a pipe named on the command line: wait for its writer
+        # Not read(limit + 1) for every file: that allocates the whole limit first.
+        size = st.st_size
+        wanted = (size if 0 < size <= limit else limit) + 1
+        chunks: list[bytes] = []
+        got = 0
+        while got < wanted:  # grown since the fstat, or a pipe: read on, to the limit
+            chunk = os.read(fd, min(wanted - got, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got == wanted and size < got <= limit:
+                wanted = limit + 1
+        data = b"".join(chunks)
+    except IsADirectoryError:
+        raise error(f"is a directory, not {what}", None) from None
+    except PermissionError:
+        raise error("permission denied", None) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror or exc}", None) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise error(f"larger than {limit >> 10} KiB; not {what}", None)
     try:
@@ -415,7 +458,18 @@ def read_small_file(
         raise error(f"not valid UTF-8 (byte {exc.start})", data[: exc.start].count(b"\n") + 1) from None
 
 
-def read_text(source: str | os.PathLike[str]) -> str:
-    """A whole small text file (an exit-code file), with clear errors."""
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def read_text(source: str | os.PathLike[str], *, regular_only: bool = True) -> str:
+    """A whole small text file (an exit-code file), with clear errors. ``regular_only=False``
+    for a file the command line names, which may be a pipe."""
     name = os.fspath(source)
-    return read_small_file(name, what="a file", error=lambda message, _line: InputError(message, where=name))
+    return read_small_file(name, what="a file", error=lambda message, _line: InputError(message, where=name), regular_only=regular_only)

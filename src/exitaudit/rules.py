@@ -330,6 +330,10 @@ def load_rule_file(path: str | os.PathLike[str], *, validate: bool = True, built
     name = os.fspath(path)
     source = _read_rule_source(name)
     data = parse_toml(name, source)
+    if validate and "format" not in data:
+        # Not a rule file at all (a secret, another tool's settings): say so without quoting its
+        # keys or values, which the schema's errors would put in a CI log.
+        raise RuleError("not a rule file: it has no `format = 1` at its top (its contents are not shown)", path=name)
     if validate:
         validate_schema(name, data, source)
     try:

@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .reader import LogSource
@@ -79,9 +79,16 @@ class Spool:
     """The captured output: combined, in arrival order, with each line's stream."""
 
     def __init__(self, directory: str | None = None) -> None:
+        self.failed: str | None = None
+        """Why the spool stopped keeping the output (``$TMPDIR`` full or unwritable), if it did:
+        the output still passes through and the command still runs to its end, but it is not
+        audited. A copy that fails must never cost the caller the output or the exit status."""
         # Anonymous temporary files (unlinked at once): nothing is left behind, even by a kill -9.
-        self._log = tempfile.TemporaryFile(prefix="exitaudit-run-", suffix=".log", dir=directory)
-        self._tags = tempfile.TemporaryFile(prefix="exitaudit-run-", suffix=".streams", dir=directory)
+        try:
+            self._log = tempfile.TemporaryFile(prefix="exitaudit-run-", suffix=".log", dir=directory)
+            self._tags = tempfile.TemporaryFile(prefix="exitaudit-run-", suffix=".streams", dir=directory)
+        except OSError as exc:
+            self._fail(exc)
         self._pending: dict[str, bytearray] = {STDOUT: bytearray(), STDERR: bytearray()}
         self._at_line_start = True
         self._open_line: str | None = None  # the stream whose line the spool ends in, unfinished
@@ -94,9 +101,17 @@ class Spool:
 
     # -- writing -------------------------------------------------------------------------------
 
+    def _fail(self, exc: OSError) -> None:
+        if self.failed is None:
+            where = tempfile.gettempdir()
+            self.failed = f"cannot keep a copy of the output in {where}: {exc.strerror or exc}"
+        self._pending = {STDOUT: bytearray(), STDERR: bytearray()}
+
     def feed(self, stream: str, data: bytes) -> None:
         """Bytes as they arrived from ``stream``; whole lines go to the spool now."""
         self.stream_bytes[stream] += len(data)
+        if self.failed is not None:
+            return
         pending = self._pending[stream]
         pending += data
         cut = pending.rfind(b"\n") + 1
@@ -109,12 +124,22 @@ class Spool:
 
     def end(self, stream: str) -> None:
         """``stream`` is closed: its unfinished last line, if any, goes to the spool as it is."""
+        if self.failed is not None:
+            return
         pending = self._pending[stream]
         if pending:
             self._append(stream, bytes(pending))
             pending.clear()
 
     def _append(self, stream: str, data: bytes) -> None:
+        if self.failed is not None:
+            return
+        try:
+            self._write(stream, data)
+        except OSError as exc:  # ENOSPC, EIO, EFBIG: stop keeping the copy, carry on passing through
+            self._fail(exc)
+
+    def _write(self, stream: str, data: bytes) -> None:
         if self._open_line is not None and self._open_line != stream:
             # The other stream's unfinished line: end it here, so that no line mixes streams.
             self._log.write(b"\n")
@@ -134,8 +159,12 @@ class Spool:
     def finish(self) -> None:
         for stream in (STDOUT, STDERR):
             self.end(stream)
-        self._log.flush()
-        self._tags.flush()
+        if self.failed is None:
+            try:
+                self._log.flush()
+                self._tags.flush()
+            except OSError as exc:
+                self._fail(exc)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -175,8 +204,12 @@ class Spool:
         return _STREAM[os.pread(self._tags.fileno(), 1, line - 1)[0]]
 
     def close(self) -> None:
-        self._log.close()
-        self._tags.close()
+        for fh in (getattr(self, "_log", None), getattr(self, "_tags", None)):
+            if fh is not None:
+                try:
+                    fh.close()
+                except OSError:
+                    pass  # a buffered write the full disk refused: the copy is dropped anyway
 
     def __enter__(self) -> Spool:
         return self
@@ -221,6 +254,9 @@ class Completed:
     spool: Spool
     interrupted: bool = False
     """exitaudit itself got SIGINT while the command ran."""
+    not_passed: dict[str, str] = field(default_factory=dict)
+    """Streams exitaudit could not pass on (its own standard output on a full disk), with why;
+    what the command wrote after that was kept in the spool but not passed through."""
 
     @property
     def died_of_our_sigint(self) -> bool:
@@ -260,7 +296,8 @@ def run(
         except OSError as exc:
             raise _not_runnable(argv[0], exc) from None
         signals.started(proc)
-        exited = _pump(proc, spool, {STDOUT: stdout_fd, STDERR: stderr_fd})
+        not_passed: dict[str, str] = {}
+        exited = _pump(proc, spool, {STDOUT: stdout_fd, STDERR: stderr_fd}, not_passed)
         returncode = proc.wait()
         duration = (exited or time.monotonic()) - start
     except BaseException:
@@ -277,13 +314,17 @@ def run(
         duration=duration,
         spool=spool,
         interrupted=signal.SIGINT in signals.received,
+        not_passed=not_passed,
     )
 
 
-def _pump(proc: subprocess.Popen[bytes], spool: Spool, targets: dict[str, int]) -> float | None:
+def _pump(proc: subprocess.Popen[bytes], spool: Spool, targets: dict[str, int], not_passed: dict[str, str] | None = None) -> float | None:
     """Copy the command's pipes to ``targets`` and the spool until both close (or the command
     has exited and LINGER has passed). Returns when the command was seen to exit, if it was
-    before its pipes closed."""
+    before its pipes closed. A target that fails (ENOSPC, EIO) is no longer written to; why goes
+    to ``not_passed``; the command's output is still read, so that it runs to its end."""
+    if not_passed is None:
+        not_passed = {}
     assert proc.stdout is not None and proc.stderr is not None
     pipes = {STDOUT: proc.stdout, STDERR: proc.stderr}
     passing = {STDOUT: True, STDERR: True}
@@ -316,7 +357,13 @@ def _pump(proc: subprocess.Popen[bytes], spool: Spool, targets: dict[str, int]) 
                 if not data:
                     close(stream)
                     continue
-                if passing[stream] and not _write_all(targets[stream], data):
+                try:
+                    reader_there = not passing[stream] or _write_all(targets[stream], data)
+                except OSError as exc:
+                    passing[stream] = False
+                    not_passed[stream] = exc.strerror or str(exc)
+                    reader_there = True
+                if not reader_there:
                     # Our reader went away (`exitaudit run -- cmd | head`). Close the command's
                     # pipe too, so that it meets the closed pipe as it would without exitaudit.
                     passing[stream] = False
