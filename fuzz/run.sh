@@ -8,7 +8,7 @@ SECONDS_PER_TARGET=${1:-60}
 PY=${PYTHON:-python}
 mkdir -p artifacts
 status=0
-for target in fuzz_readers fuzz_rules; do
+for target in fuzz_readers fuzz_rules fuzz_conditions; do
     mkdir -p "corpus/$target"
     echo "== $target: $SECONDS_PER_TARGET s"
     "$PY" "$target.py" "corpus/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 \

@@ -198,7 +198,7 @@ def test_an_expired_suppression_no_longer_suppresses_and_warns(cli, tmp_path):
     res = check(cli, tmp_path, LOG, "-e", "0")
     assert res.code == 1, res
     assert f"error false-success {CHECK}: pyinfra reported" in res.stdout
-    assert "warning consistent exitaudit/expired-suppression:" in res.stdout
+    assert "warning expired-suppression exitaudit/expired-suppression:" in res.stdout
     assert f"the suppression of {CHECK} at exitaudit.toml:1 expired on 2020-01-31" in res.stdout
 
 

@@ -102,9 +102,9 @@ def test_an_unreadable_log_is_one_error_row(cli, tmp_path, scheduler):
     assert_same_batch(local, dask)
     res, tables = dask
     assert res.code == 2  # an unreadable log makes the batch's exit code 2, after every row
-    assert res.stderr.splitlines() == [f"exitaudit: {tmp_path / 'missing.log'}: no such file", f"exitaudit: {tmp_path / 'empty.log'}: log is empty"]
+    assert res.stderr.splitlines() == [f"exitaudit: {tmp_path / 'missing.log'}: no such file"]
     runs = pl.read_parquet(tables["runs.parquet"])
-    assert runs.get_column("verdict").to_list() == ["false-success", None, "no-coverage", None]
+    assert runs.get_column("verdict").to_list() == ["false-success", None, "no-coverage", "unexplained-failure"]
     assert runs.get_column("error").to_list()[1] == f"{tmp_path / 'missing.log'}: no such file"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import json
 import os
 import shutil
 import signal
@@ -85,11 +86,13 @@ def test_a_corrupt_gzip_log(cli, tmp_path):
     assert_one_line_error(cli("check", log, "-e", "0"), "job.log.gz")
 
 
-def test_an_unreadable_log_among_good_ones_writes_no_report(cli, tmp_path):
+def test_an_unreadable_log_among_good_ones_is_an_error_in_the_report(cli, tmp_path):
     report = tmp_path / "report.json"
     res = cli("check", PYINFRA_LOG, tmp_path / "missing.log", "-e", "0", "-o", report, "-f", "json")
     assert_one_line_error(res, "missing.log")
-    assert not report.exists()
+    doc = json.loads(report.read_text())  # never a report that reads as if every log was audited
+    assert doc["errors"] == [{"source": str(tmp_path / "missing.log"), "message": "no such file"}]
+    assert [r["verdict"] for r in doc["runs"]] == ["false-success"]
 
 
 # ---------------------------------------------------------------------------------------------

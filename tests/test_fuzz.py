@@ -26,7 +26,7 @@ from exitaudit import load_rules
 from exitaudit.engine import EVIDENCE_TEXT_MAX, Engine
 from exitaudit.errors import InputError
 from exitaudit.model import ExitStatus, Origin, Report, Severity
-from exitaudit.reader import LogSource, clean
+from exitaudit.reader import LogSource, blocks_of, clean
 from exitaudit.reporters import FORMATS, renderer
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -180,7 +180,7 @@ def test_readers_never_crash_and_keep_every_byte(data, compress):
     for b in blocks:
         assert b.first_line == line
         line += b.data.count(b"\n")
-    assert src.lines == expected.count(b"\n") + (0 if expected.endswith(b"\n") else 1)
+    assert src.lines == expected.count(b"\n") + (0 if not expected or expected.endswith(b"\n") else 1)  # empty: no line
     if compress:
         assert src.compression == "gzip"
 
@@ -275,3 +275,102 @@ def test_evidence_line_numbers_on_the_sample_logs(path):
         for ev in f.evidence:
             text = ev.text[:-1] if len(ev.text) == EVIDENCE_TEXT_MAX + 1 else ev.text
             assert any(text in seg for seg in lines[ev.line - 1]), (path, ev)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule files as input: conditions, patterns, message templates (issue 15)
+
+CEL_ATOMS = st.sampled_from([
+    "ids", "mine", "exit.code", "exit.meaning", "tool", "params.pat", "0", "1", "-3", "2.5", "7u", "0x1F", "1e3",
+    "'x'", '"t_1"', "r'\\d+'", "'''a'''", "b'x'", "true", "false", "null", "[]", "[1, 2, 3]", "['a', 'b',]",
+    "{'a': 1}", "{}", "exit['code']", "size(ids)", "ids.size()", "has(exit.code)",
+])
+
+
+def _cel(inner):
+    binary = st.tuples(inner, st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "in"]), inner)
+    return st.one_of(
+        binary.map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        inner.map(lambda e: f"!{e}"),
+        inner.map(lambda e: f"-({e})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+        st.tuples(inner, st.sampled_from(["all", "exists", "exists_one", "map", "filter"]), inner).map(lambda t: f"{t[0]}.{t[1]}(v, {t[2]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"{t[0]}.map(v, {t[1]}, {t[2]})"),
+        st.tuples(inner, st.sampled_from(["contains", "startsWith", "endsWith", "matches"]), inner).map(lambda t: f"{t[0]}.{t[1]}({t[2]})"),
+        st.tuples(st.sampled_from(["size", "string", "int", "double", "dyn", "matches", "type"]), st.lists(inner, min_size=1, max_size=2)).map(lambda t: f"{t[0]}({', '.join(t[1])})"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(st.tuples(inner, inner), max_size=2).map(lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"),
+        inner.map(lambda e: f"v.{e.split('.')[0]}" if e.isidentifier() else f"({e})"),
+    )
+
+
+CEL = st.recursive(st.one_of(CEL_ATOMS, st.just("v")), _cel, max_leaves=10)
+
+
+@SETTINGS
+@given(CEL)
+def test_the_cost_parser_reads_every_condition_cel_compiles(expression):
+    from exitaudit.celcost import CostError, bound
+    from exitaudit.celexpr import _extension
+
+    try:
+        _extension().compile(expression)
+    except Exception:  # noqa: BLE001 - not CEL: nothing to cost
+        return
+    try:
+        bound(expression)
+    except CostError as exc:
+        # The only refusal allowed: deeper than the parser's recursion guard.
+        assert "nested more than" in str(exc), (expression, exc)
+
+
+PATTERN = st.one_of(
+    st.sampled_from(["^FAILED (?P<id>\\S+)", "(?P<v>.*)", "^(a|aa)+$", "x", "^", "(a+)+b", "\\bError\\b", "(?i)warn", "[", "(?P<n>\\d+)"]),
+    st.text(max_size=20),
+)
+TEMPLATE = st.one_of(
+    st.lists(st.sampled_from(["{ids}", "{mine}", "{v}", "{exit.code}", "{tool}", "{params.pat}", "{mine.__class__}", "text ", "{", "}"]), max_size=12).map("".join),
+    st.text(max_size=60),
+)
+HOSTILE_RULE_LOG = st.builds(
+    lambda pieces: b"start\n" + b"".join(pieces),
+    st.lists(st.one_of(st.just(b"FAILED t_1\n"), st.just(b"FAILED " + b"x" * 6000 + b"\n"), st.just(b"a" * 3000 + b"b\n"),
+                       st.just(b"Error: x\r" * 200 + b"\n"), st.just(b"head\ntail\n"), PIECE), max_size=20),
+)
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string with \uXXXX escapes is a TOML basic string
+
+
+@SETTINGS
+@given(st.one_of(CEL, st.text(max_size=80)), PATTERN, TEMPLATE, st.integers(1, 100_000), HOSTILE_RULE_LOG)
+def test_any_condition_pattern_and_template_load_or_fail_in_one_line_and_audit_within_budget(tmp_path_factory, condition, pattern, template, within, log):
+    from exitaudit import load_rule_file
+    from exitaudit.errors import RuleError, RuleErrors
+    from exitaudit.rules import MESSAGE_MAX, RuleSet
+
+    path = tmp_path_factory.mktemp("rules") / "fuzz.toml"
+    path.write_text(
+        'format = 1\ntool = "fuzz"\ndescription = "x"\n[detect]\npatterns = [\'^start\']\n'
+        '[params.pat]\ndescription = "p"\ndefault = ["t_\\\\d+"]\n'
+        '[signals.ids]\npattern = \'^FAILED (?P<id>\\S+)\'\nvalue = "all"\n'
+        f'[signals.mine]\npattern = {_toml_string(pattern)}\n'
+        f'[signals.seq]\npattern = \'^head\'\nfollowed_by = {_toml_string(pattern)}\nwithin = {within}\n'
+        f'[[checks]]\nid = "c"\ntitle = "t"\nkind = "false-success"\nwhen = {_toml_string(condition)}\nmessage = {_toml_string(template)}\n'
+    )
+    try:
+        rf = load_rule_file(path)
+    except RuleErrors as exc:
+        assert exc.errors and all("\n" not in e.message for e in exc.errors), exc
+        return
+    except RuleError as exc:
+        assert "\n" not in exc.message, exc.message
+        return
+    engine = Engine(RuleSet({rf.tool: rf}), regex_timeout=0.05, deadline=0.5)
+    for code in (0, 1):
+        result = engine.audit(blocks_of(log), ExitStatus.from_code(code, Origin.FLAG), source="fuzz.log")
+        for f in result.findings:
+            assert len(f.message) <= MESSAGE_MAX + 40, len(f.message)
+        check_reports(Report((result,), fail_on=Severity.ERROR))

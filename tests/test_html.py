@@ -286,3 +286,25 @@ def test_check_page_in_chromium_has_no_console_message(tmp_path: Path, hostile_l
     dom = _chromium("--dump-dom", page.as_uri())
     assert dom.returncode == 0 and _console(dom.stderr) == [], dom.stderr[-2000:]
     assert "<script>alert(1)</script>" not in dom.stdout  # still escaped after the browser parsed it
+
+
+def test_check_page_lists_an_unreadable_log_as_an_error(tmp_path: Path):
+    page = tmp_path / "audit.html"
+    res = run_cli("check", PYINFRA_LOG, tmp_path / "missing.log", "-e", "0", "--html", page)
+    assert res.code == 2, res.stderr
+    doc = parse(page.read_text(encoding="utf-8"))
+    text = "".join(doc.itertext())
+    assert "missing.log" in text and "unreadable" in text and "pyinfra/errors-exit-zero" in text
+
+
+def test_check_page_of_a_ci_job_log_shows_its_steps(tmp_path: Path):
+    page = tmp_path / "job.html"
+    res = run_cli("check", SAMPLES / "github-actions" / "tee-trap" / "output.log", "--html", page)
+    assert res.code == 1, res.stderr
+    doc = parse(page.read_text(encoding="utf-8"))
+    assert_self_contained(doc)
+    text = "".join(doc.itertext())
+    assert "Steps (4)" in text and "in step Run make test | tee make.log" in text
+    # Context lines are the log's own, with the runner's timestamps.
+    hits = ["".join(tr.itertext()) for tr in doc.iter("tr") if tr.get("class") == "hit"]
+    assert any("Z make: *** [Makefile:4: test] Error 1" in h for h in hits), hits

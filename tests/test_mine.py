@@ -119,8 +119,11 @@ def test_the_sample_corpus_marks_what_the_pack_flags_as_known(tmp_path):
     with open(SAMPLES / "manifest.csv", newline="", encoding="utf-8") as fh:
         expected = {str(SAMPLES / c["path"]): c["expected_verdict"] for c in csv.DictReader(fh)}
     assert doc["runs"]["total"] == len(expected)
+    # The samples' lies are found (the pack flags them: known), and no honest run is a candidate.
+    assert doc["candidates"]
     for c in doc["candidates"]:
-        assert c["known"] == (expected[c["source"]] in ("false-success", "wrong-code", "false-failure")), c
+        assert expected[c["source"]] in ("false-success", "wrong-code"), c
+        assert c["known"], c
 
 
 def test_bad_inputs_are_one_line(tmp_path):
@@ -133,7 +136,7 @@ def test_bad_inputs_are_one_line(tmp_path):
 
 
 def test_masks_keep_the_shape_and_hide_the_values():
-    from exitaudit.mining.templates import template_of
+    from exitaudit.mining.templates import display, template_of
 
     cases = {
         "2024-06-11T12:34:56.789Z ERROR took 12.5s for 3 items": "<TS> ERROR took <DUR> for <NUM> items",
@@ -142,9 +145,12 @@ def test_masks_keep_the_shape_and_hide_the_values():
         "fetch https://example.org/a?b=1 failed": "fetch <URL> failed",
         "wrote dist/app-1.2.whl and ./build/x": "wrote <PATH> and <PATH>",
         "commit deadbeef1234 (attempt 3/3)": "commit <HEX> (attempt <NUM>/<NUM>)",
+        "Errors: 0 failed=0 plugins: timeout-2.3.1": "Errors: 0 failed=0 plugins: timeout-<NUM>",
     }
     for line, template in cases.items():
-        assert template_of(line) == template, line
+        assert display(template_of(line)) == template, line
+    # A line that holds a token's text itself keeps it as text.
+    assert display(template_of("x <NUM> y")) == "x <NUM> y" and template_of("x <NUM> y") != template_of("x 5 y")
 
 
 @settings(max_examples=200, deadline=None)
@@ -169,3 +175,26 @@ def test_mining_on_dask_equals_mining_locally(archive, mined, tmp_path):
     res = run_cli("mine", d / "manifest.csv", "-o", tmp_path / "dask.json", "--dask", "local", "--jobs", "2")
     assert res.code == 0, res.stderr
     assert json.loads((tmp_path / "dask.json").read_text(encoding="utf-8")) == doc
+
+
+def test_a_ci_envelope_is_removed_before_templating(tmp_path):
+    """The same archive as GitHub job logs (a runner timestamp on every line) mines to the same
+    templates and candidates as the bare logs: templates are of the tools' own lines."""
+    bare = tmp_path / "bare"
+    rows = generate(bare, runs=120, seed=11)
+    wrapped = tmp_path / "github"
+    wrapped.mkdir()
+    for r in rows:
+        text = (bare / r["path"]).read_text(encoding="utf-8")
+        lines = [f"2024-05-01T10:{i // 60 % 60:02d}:{i % 60:02d}.{i:07d}Z {line}" for i, line in enumerate(text.splitlines())]
+        (wrapped / r["path"]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (wrapped / "manifest.csv").write_text((bare / "manifest.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    docs = []
+    for d in (bare, wrapped):
+        res = run_cli("mine", d / "manifest.csv", "-o", d / "m.json", "--jobs", "1")
+        assert res.code == 0, res.stderr
+        docs.append(json.loads((d / "m.json").read_text(encoding="utf-8")))
+    plain, github = docs
+    assert [t["template"] for t in github["templates"] if t["failure"]] == [t["template"] for t in plain["templates"] if t["failure"]]
+    assert [Path(c["source"]).name for c in github["candidates"]] == [Path(c["source"]).name for c in plain["candidates"]]
+    assert github["candidates"] and all(not e["text"].startswith("2024-05-01T") for c in github["candidates"] for e in c["evidence"])

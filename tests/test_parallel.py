@@ -32,8 +32,10 @@ def status_of(case):
 
 
 def sequential(path, status, tools=None):
+    # The merge is what is under test: CI job logs are read as plain logs here (a CI job log's
+    # steps are read by one process, see test_a_ci_job_log_is_read_by_one_process).
     with LogSource(str(path)) as src:
-        return parallel.audit_source(ENGINE, src, status, tools=tools, source=str(path), jobs=1)
+        return parallel.audit_source(ENGINE, src, status, tools=tools, source=str(path), jobs=1, platform="none")
 
 
 def line_starts(data: bytes) -> list[int]:
@@ -111,7 +113,7 @@ def test_forked_workers_give_the_sequential_result_on_every_sample(split_everyth
         path = SAMPLES / case["path"]
         status = status_of(case)
         with LogSource(str(path)) as src:
-            run = parallel.audit_source(ENGINE, src, status, source=str(path), jobs=jobs)
+            run = parallel.audit_source(ENGINE, src, status, source=str(path), jobs=jobs, platform="none")
         assert run == sequential(path, status), case["path"]
 
 

@@ -115,6 +115,22 @@ def test_giant_line_is_read_in_pieces_with_bounded_blocks(tmp_path, monkeypatch)
     assert [b.first_line for b in blocks if payload[:10] in b.text or "é" in b.text][0] == 2
 
 
+def test_long_lines_whose_pieces_end_exactly_at_max_line_are_read(tmp_path, monkeypatch):
+    """A piece of a line longer than MAX_LINE can end exactly at MAX_LINE with nothing after it
+    in the buffer; the cut is then the end of the buffer. Found by a real dotnet log (compiler
+    error lines of 480-526 bytes, CRLF); the line lengths here are that log's."""
+    monkeypatch.setattr(reader, "MAX_LINE", 300)
+    monkeypatch.setattr(reader, "READ_SIZE", 21)
+    lengths = [480, 480, 480, 496, 496, 496, 188, 526, 509, 515, 515, 176, 335, 463, 480, 477, 351, 406, 355, 388, 376, 431]
+    text = "".join("a" * (n - 1) + "\r\n" for n in lengths)
+    path = tmp_path / "long-crlf.log"
+    path.write_bytes(text.encode())
+    with LogSource(str(path)) as src:
+        blocks = list(src.blocks())
+    assert "".join(b.text for b in blocks) == text.replace("\r\n", "\n")
+    assert src.lines == len(lengths)
+
+
 def test_blocks_carry_correct_first_line_numbers(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "READ_SIZE", 64)
     lines = [f"line {i}" for i in range(1, 201)]
@@ -135,8 +151,6 @@ def test_stdin_is_read_and_may_be_compressed():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "log is empty"),
-        (gzip.compress(b""), "log is empty"),
         (bytes(range(256)) * 40, "looks binary"),
         (b"\x7fELF\x02\x01\x01" + bytes(500), "ELF executable"),
         (b"\x28\xb5\x2f\xfd" + bytes(50), "zstd"),
@@ -144,7 +158,7 @@ def test_stdin_is_read_and_may_be_compressed():
         (gzip.compress(LOG * 100)[:-30], "gzip stream is truncated"),
         (b"\x1f\x8b\x08\x00garbage-not-deflate-data" * 3, "corrupt gzip"),
     ],
-    ids=["empty", "empty-gzip", "binary", "elf", "zstd", "zip", "truncated-gzip", "corrupt-gzip"],
+    ids=["binary", "elf", "zstd", "zip", "truncated-gzip", "corrupt-gzip"],
 )
 def test_bad_logs_raise_one_clear_error(tmp_path, content, message):
     path = tmp_path / "bad.log"
@@ -171,11 +185,17 @@ def test_unreadable_file(tmp_path):
         read_all(path)
 
 
-def test_a_byte_order_mark_alone_is_an_empty_log(tmp_path):
+@pytest.mark.parametrize("content", [b"", gzip.compress(b""), b"\xef\xbb\xbf"], ids=["empty", "empty-gzip", "bom-only"])
+def test_an_empty_log_is_valid_input_with_no_blocks(tmp_path, content):
+    path = tmp_path / "empty.log"
+    path.write_bytes(content)
+    with LogSource(str(path)) as src:
+        src.validate()
+        assert list(src.blocks()) == []
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path):
     path = tmp_path / "bom.log"
-    path.write_bytes(b"\xef\xbb\xbf")
-    with LogSource(str(path)) as src, pytest.raises(InputError, match="log is empty"):
-        list(src.blocks())
     path.write_bytes(b"\xef\xbb\xbfabc")  # a short first line without a newline: the mark goes too
     with LogSource(str(path)) as src:
         assert [b.data for b in src.blocks()] == [b"abc"] and src.lines == 1

@@ -49,7 +49,7 @@ CASES = {
 def test_json_report_validates_against_its_schema(case):
     doc = json.loads(renderer("json")(report_for(CASES[case])))
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(doc)
-    assert list(doc) == ["schema_version", "exitaudit_version", "runs", "summary"]
+    assert list(doc) == ["schema_version", "exitaudit_version", "runs", "errors", "summary"]
 
 
 def test_json_report_shape_other_tools_rely_on():

@@ -58,7 +58,7 @@ def test_good_file_loads(tmp_path):
         ('when = "errors > 0 && exit.code == 0"', 'when = "errors > && exit.code == 0"', 16, "checks[0].when", "does not compile"),
         ('when = "errors > 0 && exit.code == 0"', 'when = "erors > 0"', 16, "checks[0].when", "unknown signal(s) erors"),
         ('when = "errors > 0 && exit.code == 0"', 'when = "errors + 1"', 16, "checks[0].when", "must be true or false"),
-        ('when = "errors > 0 && exit.code == 0"', 'when = "errors > \'a\'"', 16, "checks[0].when", "fails on a log with no matches"),
+        ('when = "errors > 0 && exit.code == 0"', 'when = "errors > \'a\'"', 16, "checks[0].when", "condition fails with exit 0, through signal 'errors' (an int) at column 1"),
         ('message = "{errors} errors"', 'message = "{nope} errors"', 17, "checks[0].message", "unknown placeholder"),
         ('value = "sum"', 'value = "sum"\ntype = "string"', 11, "signals.errors.type", "must be int"),
         ("format = 1", "format = 2", 1, "format", "1 was expected"),

@@ -278,7 +278,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
     if grep -q "will report returncode 255" "$d/output.log"; then break; fi
 done
 if grep -q "will report returncode 255" "$d/output.log"; then
-    write_toml "$d" false-success \
+    write_toml "$d" wrong-code \
         "asyncio.create_subprocess_exec child exits 2 but the inherited SIGCHLD handler reaps it first: 'Worker (pid:CHILD) exited with code 2', asyncio 'Unknown child process pid CHILD, will report returncode 255', app prints 'Return code: 255'; SIGTERM, exit 0 (racy: captured on attempt $attempt)" \
         "$VA, \`gunicorn --bind 127.0.0.1:<free port> --workers 1 --worker-class aiohttp.GunicornWebWorker --access-logfile - aio_asyncio_subprocess:make_app\`, GET /run?code=2, then kill -TERM <master>"
 else

@@ -29,10 +29,11 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .errors import ExitauditError, InputError, UsageError
-from .model import VERDICT_ORDER, ExitStatus, Finding, Kind, Origin, RunResult, Severity
+from .model import VERDICT_ORDER, ExitStatus, Finding, Kind, Origin, RunResult, Severity, lowered_verdict, verdict_counts
 from .output import Staged as _Staged
 from .parallel import audit_source, ignore_interrupts
 from .reader import LogSource, is_url, read_text
+from .selection import Selection
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
@@ -57,8 +58,10 @@ KIND_COLUMNS: dict[Kind, str] = {k: "n_" + k.value.replace("-", "_") for k in VE
 RUN_COLUMNS: tuple[str, ...] = (
     "source", "exit_code", "exit_signal", "exit_origin", "tools", "verdict", "checks",
     *KIND_COLUMNS.values(), "n_baselined", "error",
+    # A CI job log (steps.py): its platform, its steps, those that failed, those with a mismatch.
+    "platform", "n_steps", "n_steps_failed", "n_steps_mismatched",
 )
-FINDING_COLUMNS: tuple[str, ...] = ("source", "check", "tool", "kind", "severity", "message", "line", "baselined")
+FINDING_COLUMNS: tuple[str, ...] = ("source", "check", "tool", "kind", "severity", "message", "line", "baselined", "step")
 CARRIED_PREFIX = "manifest_"
 """A manifest column whose name a result column has (``verdict``, ``error``, ...) is carried
 under this prefix."""
@@ -125,6 +128,7 @@ def collect(
     *,
     known_tools: Iterable[str],
     default_tools: Sequence[str] | None = None,
+    selection: Selection | None = None,
 ) -> Jobs:
     """Every job of every source, in order. A source that cannot be read as a whole (a bad
     manifest, a glob matching nothing) raises, before anything is audited or written."""
@@ -136,7 +140,7 @@ def collect(
         if source == "-":
             raise UsageError("standard input cannot be a batch source; name a manifest, a directory or a glob", where="-")
         if os.path.isdir(source):
-            out.jobs += _directory_jobs(source, default)
+            out.jobs += _directory_jobs(source, default, selection)
         elif os.path.splitext(source)[1].lower() in TABLE_FORMATS and (os.path.exists(source) or not globmod.has_magic(source)):
             jobs, carried, date_name = _manifest_jobs(source, columns, known, default)
             out.jobs += jobs
@@ -146,7 +150,7 @@ def collect(
             if date_name is not None:
                 date_sources.append(date_name)
         else:
-            out.jobs += _glob_jobs(source, default)
+            out.jobs += _glob_jobs(source, default, selection)
     date_names = set(date_sources)
     if len(date_names) > 1:  # cannot happen: the output name is the column name or its prefixed form
         raise UsageError(f"manifests disagree on the date column: {', '.join(sorted(date_names))}", where="--date-column")
@@ -157,15 +161,27 @@ def collect(
     return out
 
 
-def _status_from_sidecar(log: str, names: set[str] | None = None) -> tuple[ExitStatus, str | None]:
-    """The exit status in ``<log>.exit`` (or, for ``x.log.gz``, ``x.log.exit``); unknown when
-    there is none, so that a CI job log may give its own. ``names``: the file names in the log's
-    folder, when known, so that a missing sidecar costs no system call."""
+def _status_from_sidecar(log: str, names: set[str] | None = None, shared: int = 1) -> tuple[ExitStatus, str | None]:
+    """The exit status in ``<log>.exit`` (or, for ``x.log.gz``, ``x.log.exit``), else in
+    ``x.rc`` beside ``x.log``, else in an ``exit_code`` file beside it (the sample_logs/ layout),
+    which ``shared`` logs of the folder would share: more than one is ambiguous, an error.
+    Unknown when there is none, so that a CI job log may give its own. ``names``: the file
+    names in the log's folder, when known, so that a missing sidecar costs no system call."""
+    from .selection import EXIT_CODE_FILE, RC_SUFFIX
+
     candidates = [log + SIDECAR]
     stem, ext = os.path.splitext(log)
     if ext.lower() in COMPRESSED_SUFFIXES:
         candidates.append(stem + SIDECAR)
+        stem = os.path.splitext(stem)[0]
+    candidates.append(stem + RC_SUFFIX)
+    folder_file = os.path.join(os.path.dirname(log), EXIT_CODE_FILE)
+    candidates.append(folder_file)
     for sidecar in candidates:
+        if sidecar == log:
+            continue
+        if sidecar is folder_file and shared > 1 and (names is None or EXIT_CODE_FILE in names) and os.path.isfile(sidecar):
+            return ExitStatus.unknown(), f"{sidecar}: one exit_code file beside {shared} logs; give each log its own <log>.exit"
         if names is not None and os.path.basename(sidecar) not in names:
             continue
         status = _read_sidecar_quickly(sidecar)
@@ -207,12 +223,12 @@ def _is_log_name(name: str) -> bool:
     return not name.startswith(".") and not name.endswith(SIDECAR)
 
 
-def _log_job(path: str, tools: tuple[str, ...] | None, names: set[str] | None = None) -> Job:
-    status, error = _status_from_sidecar(path, names)
+def _log_job(path: str, tools: tuple[str, ...] | None, names: set[str] | None = None, shared: int = 1) -> Job:
+    status, error = _status_from_sidecar(path, names, shared)
     return Job(path, status, tools, None, error)
 
 
-def _directory_jobs(top: str, tools: tuple[str, ...] | None) -> list[Job]:
+def _directory_jobs(top: str, tools: tuple[str, ...] | None, selection: Selection | None = None) -> list[Job]:
     """Every log under ``top``, in sorted order, folders after the files beside them."""
     jobs: list[Job] = []
     pending = [top]
@@ -225,15 +241,18 @@ def _directory_jobs(top: str, tools: tuple[str, ...] | None) -> list[Job]:
             raise InputError(f"cannot read directory: {exc.strerror or exc}", where=exc.filename or folder) from None
         names = {e.name for e in entries}
         subfolders = []
+        logs = []
+        loops: list[Job] = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):  # as os.walk: a linked folder is not entered
                 subfolders.append(entry.path)
-            elif _is_log_name(entry.name) and _is_file(entry):
-                jobs.append(_log_job(entry.path, tools, names))
+            elif _is_log_name(entry.name) and _is_file(entry) and (selection or Selection()).wants(entry.path, top):
+                logs.append(entry.path)
             elif _is_log_name(entry.name) and entry.is_symlink() and _link_loops(entry.path):
-                jobs.append(Job(entry.path, ExitStatus.unknown(), tools, None, f"{entry.path}: a loop of symbolic links; skipped", skipped=True))
+                loops.append(Job(entry.path, ExitStatus.unknown(), tools, None, f"{entry.path}: a loop of symbolic links; skipped", skipped=True))
+        jobs += [_log_job(path, tools, names, len(logs)) for path in logs] + loops
         pending += reversed(subfolders)
     return jobs
 
@@ -253,14 +272,16 @@ def _link_loops(path: str) -> bool:
     return False
 
 
-def _glob_jobs(pattern: str, tools: tuple[str, ...] | None) -> list[Job]:
+def _glob_jobs(pattern: str, tools: tuple[str, ...] | None, selection: Selection | None = None) -> list[Job]:
     matches = sorted(globmod.glob(pattern, recursive=True))
-    logs = [p for p in matches if _is_log_name(os.path.basename(p)) and os.path.isfile(p)]
+    wanted = selection or Selection()
+    logs = [p for p in matches if _is_log_name(os.path.basename(p)) and os.path.isfile(p) and wanted.wants(p)]
     if not logs:
         if not globmod.has_magic(pattern):
             raise InputError("no such file or directory", where=pattern)
         raise InputError("no log file matches this pattern", where=pattern)
-    return [_log_job(p, tools) for p in logs]
+    per_folder = Counter(os.path.dirname(p) for p in logs)
+    return [_log_job(p, tools, shared=per_folder[os.path.dirname(p)]) for p in logs]
 
 
 # Manifests ---------------------------------------------------------------------------------
@@ -595,10 +616,12 @@ def close_pool(pool: ProcessPoolExecutor | None) -> None:
 def audit_all(
     tasks: Sequence[Task],
     pool: ProcessPoolExecutor | None,
-    work: Callable[[Task], Any] = audit_one,
+    work: Callable[[Task], Any] | None = None,
 ) -> Iterator[Any]:
-    """``work`` (default: audit_one) of every task, in input order, on the pool's workers.
-    InputError (one line, exit 2, no report) when a worker dies."""
+    """``work`` (default: audit_one, looked up when called) of every task, in input order, on
+    the pool's workers. InputError (one line, exit 2, no report) when a worker dies."""
+    if work is None:
+        work = audit_one
     if pool is None or len(tasks) < 2:
         for task in tasks:
             yield work(task)
@@ -640,6 +663,8 @@ class Results:
     findings: dict[str, list[Any]] = field(default_factory=dict)
     finding_run: list[int] = field(default_factory=list)
     verdicts: Counter[str] = field(default_factory=Counter)
+    lowered: Counter[tuple[Kind, Severity]] = field(default_factory=Counter)
+    """Runs whose verdict stands below its kind's default severity, by verdict and severity."""
     errors: int = 0
     skipped: int = 0
     """Rows of entries that were not logs after all (a symbolic-link loop)."""
@@ -676,12 +701,17 @@ class Results:
             for col in (*KIND_COLUMNS.values(), "n_baselined"):
                 r[col].append(None)
             r["error"].append(error or "not audited")
+            for col in ("platform", "n_steps", "n_steps_failed", "n_steps_mismatched"):
+                r[col].append(None)
         else:
             es = run.exit_status
             self.run_tools.append(run.tools)
             r["tools"].append(" ".join(run.tools))
             r["verdict"].append(run.verdict.value)
             self.verdicts[run.verdict.value] += 1
+            lowered = lowered_verdict(run)
+            if lowered is not None:
+                self.lowered[(run.verdict, lowered)] += 1
             kinds: Counter[Kind] = Counter()
             baselined = 0
             f = self.findings
@@ -689,7 +719,7 @@ class Results:
                 known = self.baseline is not None and (job.source, finding.check) in self.baseline
                 kinds[finding.kind] += 1
                 if known:
-                    baselined += finding.kind.is_mismatch
+                    baselined += finding.kind.disagrees
                 elif finding.severity.rank >= self.fail_on.rank:
                     self.failing += 1
                 self.finding_run.append(index)
@@ -703,12 +733,17 @@ class Results:
                 f["baselined"].append(known)
                 if self.keep_evidence:
                     self.evidence.append(_kept_evidence(finding))
+                f["step"].append(finding.step)
             self.baselined += baselined
             r["checks"].append(" ".join(sorted({fd.check for fd in run.findings})))
             for kind, col in KIND_COLUMNS.items():
                 r[col].append(kinds[kind])
             r["n_baselined"].append(baselined)
             r["error"].append(None)
+            r["platform"].append(run.platform)
+            r["n_steps"].append(len(run.steps))
+            r["n_steps_failed"].append(sum(1 for st in run.steps if st.exit_status.failed or (st.exit_status.code or 0) != 0))
+            r["n_steps_mismatched"].append(sum(1 for st in run.steps if st.verdict.is_mismatch))
         r["exit_code"].append(es.code)
         r["exit_signal"].append(es.signal)
         r["exit_origin"].append(es.origin.value)
@@ -734,7 +769,7 @@ class Results:
     def runs_frame(self) -> pl.DataFrame:
         import polars as pl
 
-        int_cols = {"exit_code", *KIND_COLUMNS.values(), "n_baselined"}
+        int_cols = {"exit_code", *KIND_COLUMNS.values(), "n_baselined", "n_steps", "n_steps_failed", "n_steps_mismatched"}
         cols = [pl.Series("source", self.runs["source"], dtype=pl.String), *self._carried_series()]
         for name in RUN_COLUMNS[1:]:
             cols.append(pl.Series(name, self.runs[name], dtype=pl.Int64 if name in int_cols else pl.String))
@@ -770,7 +805,7 @@ class Results:
             "kind": pl.Series(self.findings["kind"], dtype=pl.String),
             "baselined": pl.Series(self.findings["baselined"], dtype=pl.Boolean),
         })
-        mismatch = [k.value for k in Kind if k.is_mismatch]
+        mismatch = [k.value for k in Kind if k.disagrees]  # not no-coverage, unknown status, incomplete
         attributed = (
             finds.filter(pl.col("kind").is_in(mismatch))
             .join(audited, on="_run")
@@ -818,7 +853,7 @@ class Results:
         per_run: list[list[dict[str, Any]]] = [[] for _ in range(len(self))]
         f = self.findings
         for i, run in enumerate(self.finding_run):
-            per_run[run].append({c: f[c][i] for c in ("check", "tool", "kind", "severity", "message", "line", "baselined")})
+            per_run[run].append({c: f[c][i] for c in ("check", "tool", "kind", "severity", "message", "line", "baselined", "step")})
         return [
             {"source": self.runs["source"][i], "tools": self.run_tools[i], "error": self.runs["error"][i], "findings": per_run[i]}
             for i in range(len(self))
@@ -829,7 +864,7 @@ class Results:
     def headline(self) -> str:
         n = len(self)
         audited = n - self.errors
-        parts = [f"{self.verdicts[k.value]} {k.value}" for k in VERDICT_ORDER if self.verdicts[k.value]]
+        parts = verdict_counts({k: self.verdicts[k.value] for k in VERDICT_ORDER}, self.lowered)
         text = f"Audited {audited} run{'s' if audited != 1 else ''}"
         if parts:
             text += ": " + ", ".join(parts)

@@ -38,6 +38,10 @@ def _extension() -> ModuleType:
     return cel  # pragma: no cover
 
 
+MATCHES_TIMEOUT = 0.1
+"""Seconds the regex module may spend on a condition's ``matches()``, computed ahead for cel."""
+
+
 class ConditionError(ValueError):
     """A condition that does not compile; the message points at the column."""
 
@@ -45,7 +49,7 @@ class ConditionError(ValueError):
 class Condition:
     """A compiled CEL condition, with the variables it reads."""
 
-    __slots__ = ("source", "_program", "variables", "_fast", "_matches")
+    __slots__ = ("source", "_program", "variables", "_fast", "_matches", "_bound")
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -57,6 +61,16 @@ class Condition:
         # engine can skip a check whose inputs it does not have (an unknown exit status).
         self.variables = frozenset(v.split(".")[0] for v in self._program.variables())
         self._fast, self._matches = _precompute_matches(source)
+        self._bound: Any = None
+
+    def bound(self) -> Any:
+        """The condition's cost bound (celcost.Bound), parsed on first use; raises
+        celcost.CostError for a source it cannot read."""
+        if self._bound is None:
+            from .celcost import bound
+
+            self._bound = bound(self.source)
+        return self._bound
 
     def add_matches(self, values: dict[str, Any]) -> None:
         """Add to ``values`` the outcome of each ``signal.matches(r"literal")`` of the condition,
@@ -67,7 +81,10 @@ class Condition:
             if name not in values and isinstance(value, str):
                 pattern = _compiled(text)
                 if pattern is not None:  # else evaluate() lets cel call matches() itself
-                    values[name] = pattern.search(value) is not None
+                    try:
+                        values[name] = pattern.search(value, timeout=MATCHES_TIMEOUT) is not None
+                    except TimeoutError:
+                        pass  # left to cel, whose regular expressions run in linear time
 
     def evaluate(self, values: dict[str, Any], prepared: Any = None) -> Any:
         """The condition's value over ``values``, or over ``prepared``: the same values (after
@@ -164,7 +181,10 @@ def prepared(values: dict[str, Any]) -> Any:
 
 
 def _tidy(message: str) -> str:
-    """Keep cel's position, reason and caret, drop its repetition of the whole expression."""
+    """One line: cel's position and reason of its first error, without its repetition of the
+    expression and its caret lines (an error is one line on stderr), and how many more."""
     head, sep, rest = message.partition("ERROR: ")
-    text = rest if sep else head
-    return text.replace("<input>:", "at ", 1).rstrip()
+    errors = (rest if sep else head).split("ERROR: ")
+    lines = [line for line in errors[0].splitlines() if line.strip() and not line.startswith("| ")]
+    first = (lines[0] if lines else message.strip().splitlines()[0] if message.strip() else "invalid").replace("<input>:", "at ", 1).rstrip()
+    return first + (f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else "")

@@ -17,13 +17,13 @@ import typer
 from . import __version__
 from .errors import ExitauditError, InputError, RuleError, RuleErrors, UsageError
 from .exitcodes import ExitCode
-from .model import ExitStatus, Origin, Report, RunResult, Severity
+from .model import ExitStatus, Origin, Report, RunResult, Severity, Unreadable
 from .output import check_distinct, write_reports
 
 app = typer.Typer(
     name="exitaudit",
     help="Audit finished runs: compare a captured log with the exit code the run recorded.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -62,10 +62,20 @@ GitlabOption = Annotated[Optional[str], typer.Option("--gitlab", metavar="FILE",
 StepSummaryOption = Annotated[bool, typer.Option("--step-summary", help="Append a Markdown summary to $GITHUB_STEP_SUMMARY.")]
 FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", help="Lowest severity that makes the exit code 1 (default: the config's fail_on, else error).")]
 ParamOption = Annotated[Optional[list[str]], typer.Option("--param", "-p", metavar="TOOL.NAME=VALUE", help="Set a rule file's parameter (repeatable; a list parameter takes every value).")]
+PlatformOption = Annotated[Optional[str], typer.Option("--platform", metavar="NAME", help="The CI platform whose job log this is (github-actions, gitlab-ci, jenkins, travis, circleci, azure-pipelines, buildkite, teamcity); auto (default) detects it, none reads the log as it is. See docs/ci-logs.md.")]
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Configuration file (default: exitaudit.toml or pyproject.toml [tool.exitaudit] here or above).")]
 NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 HtmlOption = Annotated[Optional[str], typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML page (opens offline; keep it as a CI artefact).")]
+DeadlineOption = Annotated[Optional[float], typer.Option("--deadline", metavar="SECONDS", min=0.001, help="Seconds one log's scan may take; past it the log is audit-incomplete (default: the configuration's deadline, else 60).")]
 RulesListingOption = Annotated[Optional[list[Path]], typer.Option("--rules", "-r", metavar="PATH", help="Extra rule file or directory.")]
+
+
+def _check_platform(platform: str | None) -> None:
+    """An unknown --platform is refused before any log is read."""
+    if platform not in (None, "auto", "none"):
+        from .envelope import named
+
+        named(platform)
 
 
 def _say(message: str) -> None:
@@ -101,8 +111,8 @@ def _load(rules: list[Path] | None, builtin: bool = True):  # type: ignore[no-un
 @app.command()
 def check(
     logs: Annotated[list[str], typer.Argument(metavar="LOG...", help="Log files to audit; - reads standard input. gzip, bz2 and xz are read as they are.")],
-    exit_code: Annotated[Optional[str], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it).")] = None,
-    exit_code_file: Annotated[Optional[Path], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it.")] = None,
+    exit_codes: Annotated[Optional[list[str]], typer.Option("--exit-code", "-e", metavar="N", help="The exit code the run recorded (as $? shows it); once.", show_default=False)] = None,
+    exit_code_files: Annotated[Optional[list[Path]], typer.Option("--exit-code-file", metavar="FILE", help="A file holding the exit code, as `echo $? > FILE` writes it; once.", show_default=False)] = None,
     tool: Annotated[Optional[list[str]], typer.Option("--tool", "-t", metavar="NAME", help="Audit as this tool's log (repeatable); default: detect from the log.")] = None,
     rules: RulesOption = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format for standard output or -o.")] = Format.text,
@@ -121,6 +131,9 @@ def check(
     color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: on a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", metavar="N", min=1, help="Processes for a large log file (64 MiB or more); default: the CPUs available, at most 4.")] = None,
     html_out: HtmlOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Text report: only the logs with findings (not consistent ones), and the summary.")] = False,
+    platform: PlatformOption = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Audit logs against the exit status their runs recorded."""
     from .engine import Engine
@@ -128,10 +141,12 @@ def check(
     from .reader import LogSource, read_text
     from .reporters import renderer
 
+    # One status for every log: a second -e is a mistake (two runs' codes?), not "the last wins".
+    exit_code = _once(exit_codes, "--exit-code")
+    exit_code_file = _once(exit_code_files, "--exit-code-file")
     if exit_code is not None and exit_code_file is not None:
         raise UsageError("give --exit-code or --exit-code-file, not both")
-    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
-        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
+    step_summary = _step_summary_wanted(step_summary)
     if exit_code is not None:
         status = ExitStatus.parse(exit_code, Origin.FLAG, "--exit-code")
     elif exit_code_file is not None:
@@ -145,23 +160,23 @@ def check(
     cfg, ruleset = _configured(config_file, no_config, rules)
     fail_on = _fail_on(fail_on, cfg)
     adjust = _adjuster(cfg)
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])))
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg))
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     runs: list[RunResult] = []
-    failed = 0
+    unreadable: list[Unreadable] = []
     for name in logs:
         try:
             with LogSource(name) as src:
                 runs.append(adjust(audit_source(engine, src, status, tools=tool, source=name, jobs=jobs or default_jobs())))
         except InputError as exc:
-            # Report every unreadable log, then stop before writing any report: a report
-            # missing a log would read as if that log had been audited clean.
+            # Audit what can be read; every report lists the unreadable log as an error, so
+            # that none reads as if it had been audited clean, and the exit code is 2.
             _say(str(exc))
-            failed += 1
-    if failed:
-        raise typer.Exit(ExitCode.ERROR)
+            unreadable.append(Unreadable(name, exc.message))
 
-    report = Report(tuple(runs), fail_on=Severity(fail_on.value))
-    main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output))(report)
+    report = Report(tuple(runs), fail_on=Severity(fail_on.value), unreadable=tuple(unreadable))
+    main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output), quiet=quiet)(report)
     outputs = [(output or "-", main_report), *_further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)]
     if html_out:
         from .context import file_opener
@@ -170,7 +185,19 @@ def check(
     write_reports(outputs)
     if step_summary:
         _append_step_summary(report)
+    if unreadable:
+        raise typer.Exit(ExitCode.ERROR)
     raise typer.Exit(ExitCode.MISMATCH if report.has_failures and not exit_zero else ExitCode.CLEAN)
+
+
+def _once(values, option: str):  # type: ignore[no-untyped-def]
+    """The one value of an option that may be given once; None when not given."""
+    if not values:
+        return None
+    if len(values) > 1:
+        shown = ", ".join(map(str, values))
+        raise UsageError(f"given {len(values)} times ({shown}); give it once: one exit status applies to every log", where=option)
+    return values[0]
 
 
 def _further_reports(
@@ -210,6 +237,14 @@ def _log_link(source: str, page: str) -> str | None:
         return None
     rel = os.path.relpath(os.path.abspath(source), os.path.dirname(os.path.abspath(page)))
     return quote(rel.replace(os.sep, "/"))
+def _step_summary_wanted(asked: bool) -> bool:
+    """--step-summary outside GitHub Actions (no $GITHUB_STEP_SUMMARY): one warning, and the
+    audit goes on, its reports and exit code unchanged; the same command line then works both
+    in a workflow and on a laptop."""
+    if asked and not os.environ.get("GITHUB_STEP_SUMMARY"):
+        _say("warning: --step-summary: GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?); no step summary is written")
+        return False
+    return asked
 
 
 def _append_step_summary(report: Report) -> None:
@@ -238,7 +273,7 @@ def _params(ruleset, settings: list[str]) -> dict[str, dict[str, object]]:  # ty
         if name not in rf.params:
             known = ", ".join(sorted(rf.params)) or "none"
             raise UsageError(f"{tool} has no parameter {name!r} (parameters: {known})", where="--param")
-        given.setdefault((tool, name), []).append(value)
+        given.setdefault((rf.tool, name), []).append(value)  # an alias sets its tool's parameter
     out: dict[str, dict[str, object]] = {}
     for (tool, name), values in given.items():
         out.setdefault(tool, {})[name] = ruleset.get(tool).params[name].parse(values, "--param")
@@ -256,6 +291,15 @@ def _configured(config_file: Path | None, no_config: bool, rules: list[Path] | N
     return cfg, ruleset
 
 
+def _limits(deadline: float | None, cfg) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The engine's budgets: --deadline, else the configuration's; its condition_budget."""
+    from .engine import DEADLINE
+
+    if deadline is None:
+        deadline = cfg.deadline if cfg.deadline is not None else DEADLINE
+    return {"deadline": deadline, "condition_budget": cfg.condition_budget}
+
+
 def _fail_on(given: FailOn | None, cfg) -> FailOn:  # type: ignore[no-untyped-def]
     """--fail-on, else the configuration file's fail_on, else error."""
     return given or (FailOn(cfg.fail_on.value) if cfg.fail_on else FailOn.error)
@@ -271,11 +315,13 @@ def _adjuster(cfg):  # type: ignore[no-untyped-def]
     return lambda run: apply(run, cfg, today)
 
 
-def _color(option: ColorChoice | None, cfg, output: str | None) -> bool:  # type: ignore[no-untyped-def]
+def _color(option: ColorChoice | None, cfg, output: str | None, stream=None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the text report is coloured; ``stream``: where it goes without -o (run: stderr)."""
     from .config import color_wanted
 
     to_file = output not in (None, "-")
-    return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and sys.stdout.isatty())
+    tty = (sys.stdout if output == "-" or stream is None else stream).isatty()
+    return color_wanted(option.value if option else None, cfg.color, os.environ, to_file=to_file, isatty=not to_file and tty)
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +358,8 @@ def run_command(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 when the command exited 0, whatever the audit found.")] = False,
     param: ParamOption = None,
     html_out: HtmlOption = None,
+    color: Annotated[Optional[ColorChoice], typer.Option("--color", help="Colour the text report (auto: when it goes to a terminal; NO_COLOR, FORCE_COLOR are honoured).")] = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Run a command, pass its output through, and audit it against how it exited.
 
@@ -324,15 +372,14 @@ def run_command(
         raise UsageError("give the command after --: exitaudit run [OPTIONS] -- COMMAND [ARGS]...")
     if exit_zero and on_mismatch is not None:
         raise UsageError("give --on-mismatch or --exit-zero, not both")
-    if step_summary and not os.environ.get("GITHUB_STEP_SUMMARY"):
-        raise UsageError("GITHUB_STEP_SUMMARY is not set (--step-summary works inside GitHub Actions)", where="--step-summary")
+    step_summary = _step_summary_wanted(step_summary)
     for path, what in ((output, "--output"), (json_out, "--json"), (junit_out, "--junit"), (sarif_out, "--sarif"), (gitlab_out, "--gitlab"), (html_out, "--html")):
         if path is not None and path != "-":
             _writable_destination(path, what)
     check_distinct([("--output", output), ("--json", json_out), ("--junit", junit_out), ("--sarif", sarif_out), ("--gitlab", gitlab_out), ("--html", html_out)])
     if config_file is not None and no_config:
         raise UsageError("give --config or --no-config, not both")
-    engine, cfg, rules_error = _run_engine(rules, tool, param, config_file, no_config)
+    engine, cfg = _run_engine(rules, tool, param, config_file, no_config, deadline)
 
     try:
         done = wrapper.run(command)
@@ -347,12 +394,10 @@ def run_command(
         try:
             if done.spool.failed is not None:
                 raise _AuditSkipped(done.spool.failed)
-            if rules_error is not None:
-                raise rules_error
             from .reporters import renderer
 
             report = _audit_run(engine, done, tool, Severity(_fail_on(fail_on, cfg).value), _adjuster(cfg))
-            main_report = renderer(fmt.value, junit_strict=junit_strict)(report)
+            main_report = renderer(fmt.value, junit_strict=junit_strict, color=_color(color, cfg, output, sys.stderr))(report)
             outputs = _further_reports(report, json_out, junit_out, junit_strict, sarif_out, gitlab_out)
             if html_out:
                 outputs.append((html_out, _html_page(report, html_out, lambda source: (lambda: done.spool.source(source)) if done.spool.bytes else None)))
@@ -387,21 +432,17 @@ class _AuditSkipped(Exception):
     """The copy of a wrapped command's output could not be kept (``$TMPDIR`` full): no audit."""
 
 
-def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool):  # type: ignore[no-untyped-def]
-    """``run``'s engine, built before the command starts: a bad --tool or --param stops it from
-    running (exit 2). A rule or configuration file that does not load does not: that is the
-    audit's failure, reported after the command has run, whose exit status then stands."""
-    from .config import ConfigError
+def _run_engine(rules: list[Path] | None, tool: list[str] | None, param: list[str] | None, config_file: Path | None, no_config: bool, deadline: float | None = None):  # type: ignore[no-untyped-def]
+    """``run``'s engine, built before the command starts: a rule or configuration file that does
+    not load, a bad --tool or --param stops it from running (exit 2). A typo in a rule file must
+    not let the command run unaudited while CI stays green."""
     from .engine import Engine
 
-    try:
-        cfg, ruleset = _configured(config_file, no_config, rules)
-    except (RuleError, RuleErrors, ConfigError) as exc:
-        return None, None, exc
+    cfg, ruleset = _configured(config_file, no_config, rules)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or []))), cfg, None
+    return Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), **_limits(deadline, cfg)), cfg
 
 
 def _audit_run(engine, done, tool: list[str] | None, fail_on: Severity, adjust) -> Report:  # type: ignore[no-untyped-def]
@@ -451,7 +492,7 @@ def _one_line(exc: BaseException) -> str:
 
 @app.command("batch")
 def batch_command(
-    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Manifests (.csv, .tsv, .jsonl, .parquet: a path and an exit code column), directories (walked, hidden files and folders skipped; exit codes from <log>.exit sidecars, else from the log), or quoted globs ('logs/**/*.log').")],
+    sources: Annotated[list[str], typer.Argument(metavar="SOURCE...", help="Manifests (.csv, .tsv, .jsonl, .parquet: a path and an exit code column), directories (walked, hidden files and folders skipped; exit codes from <log>.exit, <name>.rc or a folder's exit_code file, else from the log), or quoted globs ('logs/**/*.log').")],
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="One row per run; .csv, .tsv, .jsonl or .parquet.")] = None,
     findings_out: Annotated[Optional[str], typer.Option("--findings", metavar="FILE", help="One row per finding; .csv, .tsv, .jsonl or .parquet.")] = None,
     summary_out: Annotated[Optional[str], typer.Option("--summary", metavar="FILE", help="The summary per tool and check; .csv, .tsv, .jsonl or .parquet.")] = None,
@@ -472,6 +513,10 @@ def batch_command(
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
     html_out: HtmlOption = None,
+    include: Annotated[Optional[list[str]], typer.Option("--include", metavar="GLOB", help="In directories and globs, audit only files matching this (name or relative path; repeatable). Default: every file but exit-code sidecars and what is clearly not a log (README*, *.md, *.toml, *.sh, *.py, *.csv, ...).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option("--exclude", metavar="GLOB", help="In directories and globs, skip files matching this (name or relative path; repeatable).")] = None,
+    platform: PlatformOption = None,
+    deadline: DeadlineOption = None,
 ) -> None:
     """Audit many logs, each against its own exit status, into tables and a summary."""
     from . import batch as b
@@ -492,7 +537,9 @@ def batch_command(
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True, **_limits(deadline, cfg))
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]
     engine.prepare(tool)  # compiled once here, inherited by the worker processes
     b.set_engine(engine)
     cluster = audit = None
@@ -508,7 +555,11 @@ def batch_command(
     try:
         known = b.load_baseline(baseline) if baseline else None
         columns = b.Columns(path=path_column, exit=exit_column, tool=tool_column, date=date_column)
-        todo = b.collect(sources, columns, known_tools=ruleset.files, default_tools=tool)
+        from .selection import Selection
+
+        selection = Selection(tuple(include or ()), tuple(exclude or ()))
+        names = [*ruleset.files, *(alias for rf in ruleset for alias in rf.aliases)]
+        todo = b.collect(sources, columns, known_tools=names, default_tools=tool, selection=selection)
         results = b.run_batch(
             todo, pool,
             fail_on=Severity(fail_on.value),
@@ -569,7 +620,8 @@ def rules_list(
     width = max((len(rf.tool) for rf in ruleset), default=4)
     for rf in ruleset:
         origin = "built-in" if rf.builtin else rf.path
-        print(f"{rf.tool:<{width}}  {len(rf.checks):>2} checks  {origin}  {rf.description.splitlines()[0] if rf.description else ''}")
+        aliases = f"  (also: {', '.join(rf.aliases)})" if rf.aliases else ""
+        print(f"{rf.tool:<{width}}  {len(rf.checks):>2} checks  {origin}  {rf.description.splitlines()[0] if rf.description else ''}{aliases}")
 
 
 @rules_app.command("show")
@@ -596,6 +648,30 @@ def _targets(paths: list[Path] | None) -> list[Path]:
     if not found:
         raise UsageError(f"no rule files (*.toml) in {', '.join(map(str, paths or []))}")
     return found
+
+
+@rules_app.command("new")
+def rules_new(
+    tool: Annotated[str, typer.Argument(metavar="TOOL", help="The tool's name: lower case, digits and -.")],
+    folder: Annotated[Path, typer.Option("--dir", "-d", metavar="DIR", help="Where to write TOOL.toml (created if missing).")] = Path("rules"),
+) -> None:
+    """Write a commented rule file to start from, DIR/TOOL.toml: it passes rules lint and rules test."""
+    from .output import write_report
+    from .skeleton import TOOL_NAME, skeleton
+
+    if not TOOL_NAME.match(tool):
+        raise UsageError(f"a tool's name is lower case letters, digits and -, starting with a letter; got {tool!r}", where="TOOL")
+    path = folder / f"{tool}.toml"
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"{path} exists; edit it, or remove it first", where="rules new")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a directory", where="--dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {folder}: {exc.strerror or exc}", where="--dir") from None
+    write_report(str(path), skeleton(tool))
+    print(f"wrote {path}; check it with: exitaudit rules lint {path} && exitaudit rules test {path}")
 
 
 @rules_app.command("test")
@@ -703,7 +779,8 @@ def main(argv: list[str] | None = None) -> int:
             _say(str(err))
         code = ExitCode.ERROR
     except ExitauditError as exc:
-        _say(str(exc))
+        for err in getattr(exc, "errors", None) or [exc]:  # several problems of one file: one line each
+            _say(str(err))
         code = ExitCode.ERROR
     except StdoutClosed:
         # The reader went away (`exitaudit ... | head`). Stop quietly, as `cat` does: 128 + SIGPIPE.

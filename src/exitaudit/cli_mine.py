@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import ConfigOption, NoConfigOption, ParamOption, RulesOption, _configured, _params, _say, app
+from .cli import ConfigOption, NoConfigOption, ParamOption, PlatformOption, RulesOption, _check_platform, _configured, _limits, _params, _say, app
 from .errors import UsageError
 from .exitcodes import ExitCode
 
@@ -54,6 +54,7 @@ def mine_command(
     dask: Annotated[Optional[str], typer.Option("--dask", metavar="ADDRESS", help="Mine on a Dask cluster (tcp://HOST:8786, or local).")] = None,
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
+    platform: PlatformOption = None,
 ) -> None:
     """Find the lies no rule knows yet: lines that come with failing exits, seen in runs that exited 0."""
     from . import batch as b
@@ -66,14 +67,22 @@ def mine_command(
     out_format = _format_of(output, fmt)
     if templates_out is not None:
         b.table_format(templates_out, "--templates")
+    from .output import check_distinct
+
+    check_distinct([("--output", output), ("--templates", templates_out)])
     if output and out_format in (MineFormat.parquet,) and output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE", where="--format")
     cfg, ruleset = _configured(config_file, no_config, rules)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
         raise UsageError(f"unknown tool {', '.join(unknown)}; known tools: {', '.join(sorted(ruleset.files))}", where="--tool")
-    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True)
+    engine = Engine(ruleset, params=cfg.merged_params(_params(ruleset, param or [])), fast=True, **_limits(None, cfg))
     engine.prepare(tool)
+    _check_platform(platform)
+    engine.ci_platform = platform  # type: ignore[attr-defined]  # as batch: read by collect.mine_one
+    from .mining import session
+
+    session.PLATFORM = platform
     collect.set_engine(engine)
     params = Params(min_support=min_support, min_score=min_score, max_share=max_share, top=top)
     cluster = None

@@ -49,7 +49,7 @@ EXPIRED_SUPPRESSION = "exitaudit/expired-suppression"
 ENGINE_CHECKS = frozenset(f"exitaudit/{k.value}" for k in (Kind.NO_COVERAGE, Kind.EXIT_UNKNOWN, Kind.UNEXPLAINED_FAILURE))
 """The findings the engine makes itself; a file may disable them or change their severity."""
 
-KEYS = ("color", "disable", "fail_on", "params", "rules", "severity", "suppress")
+KEYS = ("color", "condition_budget", "deadline", "disable", "fail_on", "params", "rules", "severity", "suppress")
 SUPPRESS_KEYS = ("check", "reason", "source", "until")
 COLOR_CHOICES = ("auto", "always", "never")
 FAIL_ON_CHOICES = ("error", "warning")
@@ -65,6 +65,41 @@ class ConfigError(ExitauditError):
         self.path = path
         self.line = line
         self.key = key
+
+
+class ConfigErrors(ExitauditError):
+    """Every problem of a configuration file, reported together (one line each), so that a user
+    fixes them in one go rather than one run at a time."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class _Collect:
+    """Runs one validation step after another, keeping each step's ConfigError instead of
+    stopping at the first; ``done`` raises them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    def __call__(self, step: Any, default: Any = None) -> Any:
+        try:
+            return step()
+        except ConfigErrors as exc:
+            self.errors += exc.errors
+        except ConfigError as exc:
+            self.errors.append(exc)
+        return default
+
+    def done(self) -> None:
+        """Raise what was kept, in the file's line order."""
+        if self.errors:
+            errors = sorted(self.errors, key=lambda e: e.line or 0)
+            raise errors[0] if len(errors) == 1 else ConfigErrors(errors)
 
 
 @dataclass(frozen=True)
@@ -95,6 +130,10 @@ class Config:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: Severity | None = None
     color: str | None = None
+    deadline: float | None = None
+    """Seconds one log's scan may take (engine.DEADLINE when not set)."""
+    condition_budget: int | None = None
+    """Steps one evaluation of a condition may cost (celcost.CONDITION_BUDGET when not set)."""
     source: str = ""
     prefix: KeyPath = ()
     """Where the settings live in the document: ``("tool", "exitaudit")`` in pyproject.toml."""
@@ -119,7 +158,9 @@ class Config:
     # Checks that need the rule set ----------------------------------------------------------
 
     def check_against(self, ruleset: Any) -> None:
-        """Check ids, tools and parameters against the loaded rule set; the first problem raises."""
+        """Check ids, tools and parameters against the loaded rule set; every problem is raised
+        together (ConfigErrors)."""
+        collect = _Collect()
         known = {c.full_id for rf in ruleset for c in rf.checks}
 
         def check_id(where: Sequence[str | int], cid: str, *, value: bool, extra: frozenset[str] = frozenset()) -> None:
@@ -136,23 +177,26 @@ class Config:
             raise self.error(where, f"unknown check {cid!r} ({why})", value=cid if value else None)
 
         for cid in self.severity:
-            check_id(["severity", cid], cid, value=False, extra=frozenset({EXPIRED_SUPPRESSION}))
+            collect(lambda cid=cid: check_id(["severity", cid], cid, value=False, extra=frozenset({EXPIRED_SUPPRESSION})))
         for cid in self.disable:
-            check_id(["disable"], cid, value=True)
+            collect(lambda cid=cid: check_id(["disable"], cid, value=True))
         for s in self.suppress:
-            check_id(["suppress", s.index, "check"], s.check, value=False)
+            collect(lambda s=s: check_id(["suppress", s.index, "check"], s.check, value=False))
         for tool, values in self.params.items():
             rf = ruleset.get(tool)
             if rf is None:
-                raise self.error(["params", tool], f"no rule file for tool {tool!r}; known tools: {', '.join(sorted(ruleset.files))}")
+                collect.errors.append(self.error(["params", tool], f"no rule file for tool {tool!r}; known tools: {', '.join(sorted(ruleset.files))}"))
+                continue
             for name, value in values.items():
                 p = rf.params.get(name)
                 if p is None:
                     known_params = ", ".join(sorted(rf.params)) or "none"
-                    raise self.error(["params", tool, name], f"{tool} has no parameter {name!r} (parameters: {known_params})")
+                    collect.errors.append(self.error(["params", tool, name], f"{tool} has no parameter {name!r} (parameters: {known_params})"))
+                    continue
                 problem = _type_problem(value, p.default)
                 if problem:
-                    raise self.error(["params", tool, name], problem)
+                    collect.errors.append(self.error(["params", tool, name], problem))
+        collect.done()
 
     def merged_params(self, given: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
         """The file's parameters with the command line's (``--param``) on top, per parameter."""
@@ -286,51 +330,71 @@ def _parse(shown: str, text: str) -> dict[str, Any]:
 
 
 def _build(cfg: Config, data: dict[str, Any], base: str) -> Config:
+    # Every key is checked and every problem reported at once (ConfigErrors), in file order.
+    collect = _Collect()
     for key in data:
         if key not in KEYS:
             hint = difflib.get_close_matches(key, KEYS, n=1)
             extra = f"did you mean {hint[0]}? " if hint else ""
-            raise cfg.error([key], f"unknown key ({extra}allowed: {', '.join(KEYS)})")
+            collect.errors.append(cfg.error([key], f"unknown key ({extra}allowed: {', '.join(KEYS)})"))
 
     rules: list[str] = []
-    for i, entry in enumerate(_string_list(cfg, ["rules"], data.get("rules", []))):
+    for i, entry in enumerate(collect(lambda: _string_list(cfg, ["rules"], data.get("rules", [])), [])):
         path = entry if os.path.isabs(entry) else os.path.normpath(os.path.join(base, entry))
         if not os.path.exists(path):
-            raise cfg.error(["rules"], f"no such file or directory: {entry} (relative to {cfg.path})", value=entry)
-        _inside_project(cfg, entry, path, base)
-        rules.append(path)
+            collect.errors.append(cfg.error(["rules"], f"no such file or directory: {entry} (relative to {cfg.path})", value=entry))
+            continue
+        if collect(lambda: _inside_project(cfg, entry, path, base) or True, False):  # noqa: B023 - called at once
+            rules.append(path)
 
     severity: dict[str, Severity] = {}
-    table = _table(cfg, ["severity"], data.get("severity", {}))
+    table = collect(lambda: _table(cfg, ["severity"], data.get("severity", {})), {})
     for cid, value in table.items():
         choices = [s.value for s in Severity]
         if not isinstance(value, str) or value not in choices:
-            raise cfg.error(["severity", cid], f"must be one of {', '.join(choices)}, got {_shown(value)}")
+            collect.errors.append(cfg.error(["severity", cid], f"must be one of {', '.join(choices)}, got {_shown(value)}"))
+            continue
         severity[cid] = Severity(value)
 
-    disable = _string_list(cfg, ["disable"], data.get("disable", []))
+    disable = collect(lambda: _string_list(cfg, ["disable"], data.get("disable", [])), [])
     for cid in disable:
         if cid == EXPIRED_SUPPRESSION:
-            raise cfg.error(["disable"], f"{EXPIRED_SUPPRESSION} cannot be disabled; renew or remove the suppression", value=cid)
+            collect.errors.append(cfg.error(["disable"], f"{EXPIRED_SUPPRESSION} cannot be disabled; renew or remove the suppression", value=cid))
 
     suppress = data.get("suppress", [])
+    suppressions: list[Suppression] = []
     if not isinstance(suppress, list) or not all(isinstance(s, dict) for s in suppress):
-        raise cfg.error(["suppress"], f"must be an array of tables ([[suppress]]), got {_type_name(suppress)}")
-    suppressions = [_suppression(cfg, i, entry) for i, entry in enumerate(suppress)]
+        collect.errors.append(cfg.error(["suppress"], f"must be an array of tables ([[suppress]]), got {_type_name(suppress)}"))
+    else:
+        for i, entry in enumerate(suppress):
+            one = collect(lambda i=i, entry=entry: _suppression(cfg, i, entry))
+            if one is not None:
+                suppressions.append(one)
 
     params: dict[str, dict[str, Any]] = {}
-    for tool, values in _table(cfg, ["params"], data.get("params", {})).items():
-        params[tool] = dict(_table(cfg, ["params", tool], values))
+    for tool, values in collect(lambda: _table(cfg, ["params"], data.get("params", {})), {}).items():
+        table = collect(lambda tool=tool, values=values: _table(cfg, ["params", tool], values))
+        if table is not None:
+            params[tool] = dict(table)
 
     fail_on = data.get("fail_on")
     if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
-        raise cfg.error(["fail_on"], f"must be one of {', '.join(FAIL_ON_CHOICES)}, got {_shown(fail_on)}")
+        collect.errors.append(cfg.error(["fail_on"], f"must be one of {', '.join(FAIL_ON_CHOICES)}, got {_shown(fail_on)}"))
     color = data.get("color")
     if color is not None and color not in COLOR_CHOICES:
-        raise cfg.error(["color"], f"must be one of {', '.join(COLOR_CHOICES)}, got {_shown(color)}")
+        collect.errors.append(cfg.error(["color"], f"must be one of {', '.join(COLOR_CHOICES)}, got {_shown(color)}"))
+    deadline = data.get("deadline")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < 1e9):
+        collect.errors.append(cfg.error(["deadline"], f"must be a number of seconds above 0, got {_shown(deadline)}"))
+    budget = data.get("condition_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
+        collect.errors.append(cfg.error(["condition_budget"], f"must be a whole number of steps above 0, got {_shown(budget)}"))
+    collect.done()
 
     return dataclasses.replace(
         cfg,
+        deadline=float(deadline) if deadline is not None else None,
+        condition_budget=budget,
         rules=tuple(rules),
         severity=severity,
         disable=tuple(disable),
@@ -586,7 +650,7 @@ def apply(run: RunResult, config: Config, today: date) -> RunResult:
             result.append(Finding(
                 check=EXPIRED_SUPPRESSION,
                 tool="exitaudit",
-                kind=Kind.CONSISTENT,
+                kind=Kind.EXPIRED_SUPPRESSION,
                 severity=config.severity.get(EXPIRED_SUPPRESSION, Severity.WARNING),
                 title="Expired suppression",
                 message=(

@@ -37,9 +37,11 @@ def cut(text: str, limit: int = LINE_CHARS) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
 
 
-def excerpt(open_source: Callable[[], LogSource], lines: Iterable[int]) -> dict[int, str]:
+def excerpt(open_source: Callable[[], LogSource], lines: Iterable[int], *, unwrap: bool = False, platform: str | None = None) -> dict[int, str]:
     """The text of ``lines`` (1-based) of the log, cleaned as patterns see it (no colour
-    escapes, LF endings). A log that cannot be read again gives what was read."""
+    escapes, LF endings); with ``unwrap``, without its CI envelope (``platform`` as
+    ``--platform`` takes it), as the rules see a line. A log that cannot be read again gives
+    what was read."""
     wanted = sorted(set(lines))
     if not wanted:
         return {}
@@ -50,7 +52,15 @@ def excerpt(open_source: Callable[[], LogSource], lines: Iterable[int]) -> dict[
     pending = b""
     try:
         with open_source() as src:
-            for block in src.blocks():
+            env = None
+            for i, block in enumerate(src.blocks()):
+                if unwrap:
+                    if i == 0:
+                        from .envelope import resolve
+
+                        env = resolve(platform, block.data)
+                    if env is not None:
+                        block = env.unwrap(block)
                 data = pending + block.data
                 parts = data.split(b"\n")
                 pending = parts.pop()  # an unfinished line goes on in the next block

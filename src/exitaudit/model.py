@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal as _signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -27,10 +28,21 @@ class Kind(str, Enum):
     """No exit status was given or found, so checks that need one could not run."""
     INCOMPLETE = "audit-incomplete"
     """A check could not be evaluated (a pattern hit the regex time limit, a condition failed)."""
+    EXPIRED_SUPPRESSION = "expired-suppression"
+    """A suppression of the configuration file whose ``until`` date has passed: a fact about the
+    configuration, not about the run, so never a run's verdict."""
 
     @property
     def is_mismatch(self) -> bool:
-        return self is not Kind.CONSISTENT
+        """Not consistent: a kind that can be a run's verdict in place of ``consistent``."""
+        return self is not Kind.CONSISTENT and self is not Kind.EXPIRED_SUPPRESSION
+
+    @property
+    def disagrees(self) -> bool:
+        """The log and the exit status disagree (or the log does not explain a failure): what
+        summaries count as mismatches. no-coverage, exit-status-unknown and audit-incomplete say
+        that a run was not (fully) audited, not that it lied."""
+        return self in _DISAGREEMENTS
 
 
 # Verdict precedence, worst first: a run with several findings takes the first kind present.
@@ -44,6 +56,9 @@ VERDICT_ORDER: tuple[Kind, ...] = (
     Kind.EXIT_UNKNOWN,
     Kind.CONSISTENT,
 )
+
+
+_DISAGREEMENTS = frozenset({Kind.FALSE_SUCCESS, Kind.WRONG_CODE, Kind.FALSE_FAILURE, Kind.UNEXPLAINED_FAILURE})
 
 
 class Severity(str, Enum):
@@ -68,7 +83,12 @@ DEFAULT_SEVERITY: dict[Kind, Severity] = {
     Kind.NO_COVERAGE: Severity.WARNING,
     Kind.EXIT_UNKNOWN: Severity.WARNING,
     Kind.INCOMPLETE: Severity.WARNING,
+    Kind.EXPIRED_SUPPRESSION: Severity.WARNING,
 }
+
+KIND_ORDER: tuple[Kind, ...] = (*VERDICT_ORDER[:-1], Kind.EXPIRED_SUPPRESSION, Kind.CONSISTENT)
+"""Every kind, most important first: the verdicts' order, with the one kind that is never a
+verdict before ``consistent``."""
 
 
 class Origin(str, Enum):
@@ -111,6 +131,11 @@ class ExitStatus:
     line: int | None = None
     """For origin=log: the line of the log that recorded the status."""
     line_text: str | None = None
+    failed: bool = False
+    """With code None: the log records that the run failed, but no exit code (a CI job that
+    ended `Finished: FAILURE`): "failed, code unknown", not merely unknown."""
+    inferred: bool = False
+    """The status is inferred, not printed (a GitHub step that was followed by another)."""
 
     @property
     def known(self) -> bool:
@@ -151,7 +176,7 @@ class ExitStatus:
 
     def describe(self) -> str:
         if self.code is None:
-            return "exit status unknown"
+            return "failed, exit code unknown" if self.failed else "exit status unknown"
         text = f"exit {self.code}"
         if self.signal:
             text += f" ({self.signal})"
@@ -162,6 +187,9 @@ class ExitStatus:
 class Evidence:
     line: int
     text: str
+    original: str | None = None
+    """The line as the log holds it, where a CI envelope (a timestamp, markers) was removed
+    from ``text`` before the rules read it; None where the two are the same."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +206,8 @@ class Finding:
     references: tuple[str, ...] = ()
     line: int | None = None
     """The line a report points at: the first hit of the check's first evidence signal."""
+    step: str | None = None
+    """The CI job step the finding was made in (steps.py); None for a log without steps."""
 
 
 class Outcome(str, Enum):
@@ -197,6 +227,7 @@ class CheckOutcome:
     finding: Finding | None = None
     reason: str | None = None
     """Why a check was skipped (the exit status is unknown, the regex time limit struck)."""
+    step: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +241,20 @@ class InputStats:
 
 
 @dataclass(frozen=True)
+class StepResult:
+    """One step of a CI job, audited on its own (steps.py)."""
+
+    name: str
+    first_line: int
+    last_line: int
+    exit_status: ExitStatus
+    """The status the platform recorded for this step (or inferred, see ExitStatus.inferred)."""
+    tools: tuple[str, ...]
+    verdict: Kind
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     """The audit of one log: everything a reporter needs, nothing it has to recompute."""
 
@@ -220,10 +265,29 @@ class RunResult:
     findings: tuple[Finding, ...]
     checks: tuple[CheckOutcome, ...] = ()
     stats: InputStats = field(default_factory=InputStats)
+    steps: tuple[StepResult, ...] = ()
+    """A CI job log's steps, each audited against its own status; empty for other logs."""
+    platform: str | None = None
+    """The CI platform whose envelope the log was read in (envelope.py), or None."""
+
+    def verdict_severity(self) -> Severity | None:
+        """The highest severity among the findings of the verdict's kind (None: consistent
+        without findings). Below the kind's default when the rule file lowered its checks'."""
+        ranks = [f.severity for f in self.findings if f.kind is self.verdict]
+        return max(ranks, key=lambda s: s.rank) if ranks else None
 
     def worst_severity(self) -> Severity | None:
         ranks = [f.severity for f in self.findings]
         return max(ranks, key=lambda s: s.rank) if ranks else None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A log named on the command line that could not be audited (missing, binary, corrupt).
+    Every report lists it as an error, so that no report reads as if it had been audited clean."""
+
+    source: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -232,6 +296,8 @@ class Report:
 
     runs: tuple[RunResult, ...]
     fail_on: Severity = Severity.ERROR
+    unreadable: tuple[Unreadable, ...] = ()
+    """Logs that could not be read; exitaudit then exits 2 after writing every report."""
 
     def failing(self, finding: Finding) -> bool:
         # Severity alone decides. Mismatches default to error or warning and explanations to
@@ -242,3 +308,26 @@ class Report:
     @property
     def has_failures(self) -> bool:
         return any(self.failing(f) for run in self.runs for f in run.findings)
+
+
+def verdict_counts(verdicts: Mapping[Kind, int], lowered: Mapping[tuple[Kind, Severity], int]) -> list[str]:
+    """``23 false-success (2 at warning)``: runs per verdict in verdict order, and how many of
+    them stand at a severity a rule file's explicit ``severity`` lowered below the kind's
+    default (``lowered``: by verdict and that severity), so that a summary and its count of
+    findings at or above --fail-on agree."""
+    out = []
+    for kind in VERDICT_ORDER:
+        if not verdicts.get(kind):
+            continue
+        text = f"{verdicts[kind]} {kind.value}"
+        below = [f"{lowered[(kind, sev)]} at {sev.value}" for sev in (Severity.WARNING, Severity.INFO) if lowered.get((kind, sev))]
+        if below:
+            text += f" ({', '.join(below)})"
+        out.append(text)
+    return out
+
+
+def lowered_verdict(run: RunResult) -> Severity | None:
+    """The severity the run's verdict stands at, when below its kind's default; else None."""
+    sev = run.verdict_severity()
+    return sev if sev is not None and sev.rank < DEFAULT_SEVERITY[run.verdict].rank else None

@@ -87,17 +87,25 @@ def audit_source(
     source: str = "-",
     jobs: int = 1,
     checks: bool = True,
+    platform: str | None = None,
 ) -> RunResult:
     """Audit an open log with up to ``jobs`` processes; its stats say what was read.
-    ``checks=False``: without the per-check outcomes (see Engine.audit)."""
+    ``checks=False``: without the per-check outcomes (see Engine.audit). ``platform``: the CI
+    envelope to read the log in (steps.audit_job); a CI job log is read by one process."""
+    from .steps import audit_job
+
+    if platform is None:
+        platform = getattr(engine, "ci_platform", None)  # batch: set once on the shared engine
     stretches = src.stretches(jobs, PARALLEL_FROM) if jobs > 1 else None
+    if stretches is not None and platform != "none" and _ci_job_log(src.name, platform):
+        stretches = None
     if stretches is not None:
         import multiprocessing  # here: most audits are of small logs, and start-up counts
 
         if "fork" not in multiprocessing.get_all_start_methods():
             stretches = None
     if stretches is None:
-        run = engine.audit(src.blocks(numbered=False), exit_status, tools=tools, source=source, size_hint=src.size, checks=checks)
+        run = audit_job(engine, src.blocks(numbered=False), exit_status, tools=tools, source=source, size_hint=src.size, checks=checks, platform=platform)
         stats = InputStats(lines=run.stats.lines, bytes=src.bytes_read, invalid_utf8=run.stats.invalid_utf8, compression=src.compression)
         return dataclasses.replace(run, stats=stats)
 
@@ -127,6 +135,18 @@ def audit_source(
     run = engine.end(scan, exit_status, source, checks=checks)
     stats = dataclasses.replace(run.stats, bytes=sum(part["read"] for part in parts), compression=src.compression)
     return dataclasses.replace(run, stats=stats)
+
+
+def _ci_job_log(path: str, platform: str | None) -> bool:
+    """Whether the plain file at ``path`` is a CI job log (its steps are read in one pass)."""
+    from .envelope import SNIFF_BYTES, resolve
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError:
+        return False
+    return resolve(platform, head) is not None
 
 
 def _scan_stretch(item: tuple[int, tuple[int, int]]) -> dict[str, Any] | tuple[str, str | None]:

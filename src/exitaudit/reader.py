@@ -214,19 +214,21 @@ class LogSource:
         return data
 
     def validate(self) -> None:
-        """Raise InputError for an empty or binary log, as blocks() would on its first block."""
+        """Raise InputError for a binary log, as blocks() would on its first block."""
         self._refuse(self._read(SNIFF_SIZE) if self._stream is not None else b"")
 
     def _refuse(self, head: bytes) -> None:
-        """InputError when the first bytes read show an empty or binary log."""
+        """InputError when the first bytes read show a binary log. An empty log is valid input
+        (flake8, eslint and ruff print nothing on success): it has no blocks."""
         if not head:
-            raise InputError("log is empty", where=self.display)
+            return
         why = _sniff_binary(head)
         if why:
             raise InputError(why, where=self.display)
 
     def blocks(self, start: int = 0, end: int | None = None, first_line: int = 1, *, numbered: bool = True) -> Iterator[Block]:
-        """Yield the log as raw blocks of whole lines. Raises InputError for empty or binary input.
+        """Yield the log as raw blocks of whole lines (none for an empty log, or one that is only
+        a byte order mark). Raises InputError for binary input.
 
         ``start`` and ``end`` (offsets of line starts in a plain file, see stretches()) read one
         stretch of it, its lines numbered from ``first_line``. ``numbered=False`` leaves the
@@ -264,8 +266,6 @@ class LogSource:
                         pos += len(chunk)
                         if remaining is not None:
                             remaining -= len(chunk)
-                        if not chunk:
-                            raise InputError("log is empty (a byte order mark and nothing else)", where=self.display)
             if not chunk:
                 break
             if not carry and not chunk.endswith(b"\n") and remaining != 0:

@@ -8,6 +8,8 @@ from .rules import RuleFile, RuleSet
 def describe(rf: RuleFile) -> str:
     """Plain text for a terminal."""
     out = [f"{rf.tool}: {rf.description}", f"  file: {rf.path}"]
+    if rf.aliases:
+        out.append(f"  aliases: {', '.join(rf.aliases)}")
     if rf.homepage:
         out.append(f"  homepage: {rf.homepage}")
     if rf.versions:
@@ -51,6 +53,8 @@ def markdown(ruleset: RuleSet) -> str:
     ]
     for rf in ruleset:
         out += [f"## {rf.tool}", "", rf.description.strip(), ""]
+        if rf.aliases:
+            out += [f"Also named: {', '.join(f'`{a}`' for a in rf.aliases)} (`--tool {rf.aliases[0]}`).", ""]
         if rf.versions:
             out += [f"Written against: {rf.versions}.", ""]
         need = "a line" if rf.min_matches == 1 else f"{rf.min_matches} lines"

@@ -22,6 +22,7 @@ import re
 import regex
 
 from . import cache as disk_cache
+from .celcost import CONDITION_BUDGET, COST_MAX, SCALAR, CostError, Size, join, size_of
 from .celexpr import Condition, ConditionError
 from .errors import RuleError, RuleErrors
 from .model import DEFAULT_SEVERITY, Kind, Severity
@@ -151,6 +152,8 @@ class RuleFile:
     checks: tuple[Check, ...] = ()
     examples: tuple[Example, ...] = ()
     builtin: bool = False
+    aliases: tuple[str, ...] = ()
+    """Other names of the tool (``--tool aiohttp`` for gunicorn's file)."""
 
     def param_values(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         values = {name: p.default for name, p in self.params.items()}
@@ -171,7 +174,16 @@ class RuleSet:
         return len(self.files)
 
     def get(self, tool: str) -> RuleFile | None:
-        return self.files.get(tool)
+        """The rule file of ``tool``, by its name or one of its aliases (a name wins)."""
+        rf = self.files.get(tool)
+        if rf is None:
+            rf = next((f for f in self.files.values() if tool in f.aliases), None)
+        return rf
+
+    def canonical(self, tool: str) -> str:
+        """``tool``'s own name when it is an alias; else ``tool`` unchanged."""
+        rf = self.get(tool)
+        return rf.tool if rf is not None else tool
 
     def only(self, tools: Iterable[str]) -> RuleSet:
         return RuleSet({t: self.files[t] for t in tools})
@@ -380,9 +392,11 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
 
     checks: list[Check] = []
     seen: set[str] = set()
+    broken: set[str] = set()
     for i, spec in enumerate(data.get("checks", [])):
         check = _build_check(b, i, tool, spec, signals, params)
         if check is None:
+            broken.add(spec["id"])  # reported once, where it is; examples naming it say nothing more
             continue
         if check.id in seen:
             b.error(["checks", i, "id"], f"duplicate check id {check.id!r}")
@@ -392,7 +406,7 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
     examples = []
     for i, spec in enumerate(data.get("examples", [])):
         for cid in spec.get("checks", []):
-            if cid not in seen:
+            if cid not in seen and cid not in broken:
                 b.error(["examples", i, "checks"], f"no check {cid!r} in this file")
         for name, value in spec.get("params", {}).items():
             if name not in params:
@@ -418,9 +432,14 @@ def _build(path: str, source: str, data: dict[str, Any], *, builtin: bool, trust
         except ValueError:
             b.error(["exit_codes", key], "exit code keys are numbers from 0 to 255")
 
+    aliases = tuple(data.get("aliases", ()))
+    if tool in aliases:
+        b.error(["aliases"], f"{tool!r} is the tool's own name, not an alias")
+
     if b.errors:
         raise b.errors[0] if len(b.errors) == 1 else RuleErrors(b.errors)
     return RuleFile(
+        aliases=aliases,
         tool=tool,
         path=path,
         description=data["description"],
@@ -485,20 +504,32 @@ def _build_check(
     if unknown:
         b.error([*where, "when"], f"unknown signal(s) {', '.join(unknown)} (signals: {', '.join(sorted(signals)) or 'none'})")
         return None
-    # Dry-run against the signals' defaults, for a clean run and a failed one: a condition must
-    # yield a boolean, and type errors (a string compared with a number) surface here, not mid-audit.
-    for code in () if b.trusted else (0, 1):
+    # Cost it before anything runs it (celcost.py): with every value at its limit, then with
+    # the values of a log with no matches; only then the trial runs over every exit status.
+    try:
+        bound = condition.bound()
+    except CostError as exc:
+        b.error([*where, "when"], f"condition cannot be costed: {exc}")
+        return None
+    item: Size | None = None
+    for p in params.values():
+        item = join(item, param_size(p.default, costed=True))
+    worst = bound.steps(condition_sizes(signals, tool, Size(len(params), item or SCALAR)))
+    if worst > COST_MAX:
+        b.error([*where, "when"], f"check {spec['id']!r}: its condition may cost up to {worst:.3g} steps with values at their limits (at most {COST_MAX:.0e}): fewer nested comprehensions, or over shorter lists")
+        return None
+    if not b.trusted:
         ctx: dict[str, Any] = {n: s.default() for n, s in signals.items()}
-        ctx["exit"] = {"code": code, "signal": "", "known": True, "meaning": ""}
+        ctx["exit"] = {"code": 0, "signal": "", "known": True, "meaning": ""}
         ctx["tool"] = tool
         ctx["params"] = {name: p.default for name, p in params.items()}
-        try:
-            result = condition.evaluate(ctx)
-        except Exception as exc:  # noqa: BLE001 - cel raises several types; all mean "bad condition"
-            b.error([*where, "when"], f"condition fails on a log with no matches: {exc}")
+        trial = bound.steps_over(ctx)
+        if trial > CONDITION_BUDGET:
+            b.error([*where, "when"], f"check {spec['id']!r}: its condition costs {trial:.3g} steps on a log with no matches, over the budget of {CONDITION_BUDGET:.0e} (nest fewer comprehensions)")
             return None
-        if not isinstance(result, bool):
-            b.error([*where, "when"], f"condition must be true or false, got {type(result).__name__}")
+        problem = trial_run(condition, spec["when"], tool, signals, params)
+        if problem is not None:
+            b.error([*where, "when"], problem)
             return None
     kind = Kind(spec["kind"])
     evidence = tuple(spec.get("evidence", sorted(v for v in condition.variables if v in signals)))
@@ -529,6 +560,90 @@ def _build_check(
     )
 
 
+TRIAL_EXITS: tuple[tuple[int, str] | None, ...] = ((0, ""), (1, ""), (2, ""), (137, "SIGKILL"), (143, "SIGTERM"), None)
+"""The exit statuses ``rules lint`` tries each condition with: success, the usual failures, death
+by a signal, and unknown (None: a condition that reads ``exit`` is then skipped, as in an audit)."""
+
+
+def _matched(sig: Signal) -> Any:
+    """A value the signal takes when lines matched (the other side of ``Signal.default``)."""
+    if sig.order is not None or sig.value == "present":
+        return True
+    if sig.value == "all":
+        return [1] if sig.type == "int" else ["x"]
+    if sig.value in ("count", "sum", "max", "min") or sig.type == "int":
+        return 1
+    return "x"
+
+
+def _describe_exit(trial: tuple[int, str] | None) -> str:
+    if trial is None:
+        return "an unknown exit status"
+    code, name = trial
+    return f"exit {code} ({name})" if name else f"exit {code}"
+
+
+def trial_run(condition: Condition, source: str, tool: str, signals: dict[str, Signal], params: dict[str, Param]) -> str | None:
+    """Why the condition fails or yields no boolean for some log, or None. It is evaluated for
+    every exit status of TRIAL_EXITS with every signal unmatched, each signal matched alone, and
+    all matched, so that a type error behind ``exit.code >= 2 && ...`` or behind a matched
+    signal surfaces at lint time, not as audit-incomplete mid-audit. The message names the exit
+    status, the signal (found by giving it a value of another type) and its column."""
+    read = [n for n in signals if n in condition.variables]
+    variants: list[tuple[str | None, dict[str, Any]]] = [(None, {})]
+    variants += [(n, {n: _matched(signals[n])}) for n in read]
+    if len(read) > 1:
+        variants.append(("*", {n: _matched(signals[n]) for n in read}))
+    base: dict[str, Any] = {n: sig.default() for n, sig in signals.items()}
+    base["tool"] = tool
+    base["params"] = {name: p.default for name, p in params.items()}
+    for trial in TRIAL_EXITS:
+        if trial is None and "exit" in condition.variables:
+            continue  # skipped in an audit too
+        for matched, values in variants:
+            ctx = {**base, **values}
+            if trial is not None:
+                code, name = trial
+                ctx["exit"] = {"code": code, "signal": name, "known": True, "meaning": "undocumented"}
+            try:
+                result = condition.evaluate(ctx)
+            except Exception as exc:  # noqa: BLE001 - cel raises several types; all mean "bad condition"
+                when = _describe_exit(trial) + (
+                    "" if matched is None else " and every signal matched" if matched == "*" else f" and signal {matched!r} matched"
+                )
+                return f"condition fails with {when}{_culprit(condition, source, ctx, read)}: {_first_sentence(exc)}"
+            if not isinstance(result, bool):
+                return f"condition must be true or false, got {type(result).__name__} (with {_describe_exit(trial)})"
+    return None
+
+
+def _culprit(condition: Condition, source: str, ctx: dict[str, Any], read: list[str]) -> str:
+    """``: signal 'x' (a string) at column N`` for the signal whose value makes the condition
+    fail: the one that, given a value of another type, lets it evaluate."""
+    for name in read:
+        for other in (0, "", False, []):
+            if type(other) is type(ctx[name]):
+                continue
+            try:
+                condition.evaluate({**ctx, name: other})
+            except Exception:  # noqa: BLE001
+                continue
+            m = re.search(r"(?<![\w.])" + re.escape(name) + r"(?!\w)", source)
+            column = f" at column {m.start() + 1}" if m else ""
+            return f", through signal {name!r} ({_type_word(ctx[name])}){column}"
+    return ""
+
+
+def _type_word(value: Any) -> str:
+    return {bool: "a boolean", int: "an int", str: "a string", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _first_sentence(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
 # Our own patterns use the standard library's re: regex's compile is slow at import time.
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -542,9 +657,57 @@ def _bound_in(name: str, expression: str) -> bool:
     return re.search(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*" + re.escape(name) + r"\s*,", expression) is not None
 
 
+ALL_VALUES_MAX = 1000
+"""A signal with value = "all" keeps at most this many values, so memory stays bounded."""
+PARAM_ITEMS_COSTED = 64
+"""Items of a list parameter a condition's cost is bounded for when it loads (its default's, if
+longer); at run time the values given are costed as they are."""
+VALUE_MAX = 4096
+"""Characters kept of one signal value (and of one placeholder's text in a message): a log line
+can be megabytes long, and a value is kept for each of thousands of logs."""
+MESSAGE_MAX = 16384
+"""Characters kept of one rendered message."""
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}…[{len(text) - limit} characters cut]"
+
+
+def param_size(value: Any, *, costed: bool = False) -> Size:
+    """The cost bound of a parameter's value; ``costed``: of any value a user may give it."""
+    size = size_of(value)
+    if costed and isinstance(value, list):
+        return Size(max(size.n, PARAM_ITEMS_COSTED), join(size.item, Size(VALUE_MAX)))
+    if costed and isinstance(value, str):
+        return Size(max(size.n, VALUE_MAX))
+    return size
+
+
+def condition_sizes(signals: dict[str, Signal], tool: str, params: Size) -> dict[str, Size]:
+    """Bounds on every value a condition of the tool reads, at their limits."""
+    text = Size(VALUE_MAX + 32)  # a value cut to VALUE_MAX says so in a few characters more
+    sizes = {}
+    for name, sig in signals.items():
+        if sig.order is not None or sig.value in ("count", "present", "sum", "max", "min"):
+            sizes[name] = SCALAR
+        elif sig.value == "all":
+            sizes[name] = Size(ALL_VALUES_MAX, SCALAR if sig.type == "int" else text)
+        else:
+            sizes[name] = SCALAR if sig.type == "int" else text
+    sizes["exit"] = Size(4, text)
+    sizes["tool"] = Size(len(tool))
+    sizes["params"] = params
+    return sizes
+
+
 def render_message(template: str, values: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders. Deliberately not str.format: a rule file from an untrusted
-    repository must not reach attributes of Python objects (``{x.__class__}``)."""
+    repository must not reach attributes of Python objects (``{x.__class__}``). Each filled-in
+    text and the whole message are cut to their limits (VALUE_MAX, MESSAGE_MAX)."""
+    limit = VALUE_MAX + 64  # a signal's value, cut already, keeps the note of its length
 
     def fill(m: re.Match[str]) -> str:
         value = values.get(m.group(1))
@@ -553,10 +716,20 @@ def render_message(template: str, values: dict[str, Any]) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, list):
-            return ", ".join(map(str, value))
-        return str(value)
+            shown = []
+            size = 0
+            for item in value:  # joined only as far as will be kept
+                shown.append(str(item))
+                size += len(shown[-1]) + 2
+                if size > limit:
+                    break
+            text = ", ".join(shown)
+            if len(shown) < len(value):
+                return cut(text, limit) + f" (and {len(value) - len(shown)} more)"
+            return cut(text, limit)
+        return cut(str(value), limit)
 
-    return _PLACEHOLDER.sub(fill, template)
+    return cut(_PLACEHOLDER.sub(fill, template), MESSAGE_MAX)
 
 
 def load_rules(

@@ -68,13 +68,13 @@ class LiteralFilter:
 
     def lines(self, data: bytes, out: dict[int, set[int]]) -> None:
         """Add, per pattern, the start of every line of ``data`` holding one of its literals."""
-        rfind = data.rfind
         for automaton, owners, ignore_case in self._automatons:
             haystack = data.lower() if ignore_case else data
+            line_start = _LineStarts(data)
             for lit, start, _end in automaton.find_matches_as_indexes(haystack, overlapping=True):
-                line_start = rfind(b"\n", 0, start) + 1
+                at = line_start(start)
                 for idx in owners[lit]:
-                    out.setdefault(idx, set()).add(line_start)
+                    out.setdefault(idx, set()).add(at)
         if self.unfiltered:
             starts = _line_starts(data)
             for idx in self.unfiltered:
@@ -100,13 +100,36 @@ class HyperscanFilter:
         self.rest = LiteralFilter([(i, src) for i, src in patterns if i not in usable])
 
     def lines(self, data: bytes, out: dict[int, set[int]]) -> None:
-        rfind = data.rfind
+        line_start = _LineStarts(data)
 
         def on_match(idx: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            out.setdefault(idx, set()).add(rfind(b"\n", 0, to) + 1)
+            out.setdefault(idx, set()).add(line_start(to))
 
         self.db.scan(data, match_event_handler=on_match)
         self.rest.lines(data, out)
+
+
+class _LineStarts:
+    """The start of the line holding an offset, for offsets that mostly come in increasing order
+    (the filters report matches left to right): each search for the newline before an offset
+    stops at the previous offset, so a long line of many hits is searched once, not once per hit."""
+
+    __slots__ = ("data", "offset", "start")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.offset = 0
+        self.start = 0
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:  # out of order: search back from the offset
+            self.offset, self.start = offset, self.data.rfind(b"\n", 0, offset) + 1
+            return self.start
+        newline = self.data.rfind(b"\n", self.offset, offset)
+        if newline != -1:
+            self.start = newline + 1
+        self.offset = offset
+        return self.start
 
 
 _NON_ASCII = rb"[\x80-\xff]+"

@@ -26,6 +26,9 @@ class MinedRun:
     tools: tuple[str, ...]
     verdict: str
     known: bool
+    flag: str | None
+    """The kind the pack flags the run with (false-success, wrong-code, false-failure), if any:
+    what the run really did, as far as the rules know."""
     hashes: bytes
     """array('Q'): the run's distinct templates."""
     lines: bytes
@@ -33,21 +36,31 @@ class MinedRun:
 
 
 Outcome = tuple[MinedRun | None, str | None]
+_ORDER = [Kind.FALSE_SUCCESS, Kind.WRONG_CODE, Kind.FALSE_FAILURE]
 
 
 class Templater:
     """Collects a log's distinct templates block by block, in bounded memory: one entry per
     distinct template, never the lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, platform: str | None = None) -> None:
         self.first: dict[int, int] = {}
+        self.platform = platform
 
     def tap(self, blocks: Iterable[Block]) -> Iterator[Block]:
-        """The blocks, unchanged, templating each one as it passes."""
+        """The blocks, unchanged, templating each one as it passes: the tool's own lines,
+        with the CI envelope (if any) removed as the rules see them (envelope.py)."""
+        from .. import envelope
+
         line = 1
         pending = b""
-        for block in blocks:
+        env: envelope.Envelope | None = None
+        for i, block in enumerate(blocks):
             yield block
+            if i == 0:
+                env = envelope.resolve(self.platform, block.data)
+            if env is not None:
+                block = env.unwrap(block)
             data = pending + block.data
             cut = data.rfind(b"\n") + 1
             pending = data[cut:][:1 << 16]  # an unfinished line goes on in the next block (its start is enough)
@@ -85,10 +98,13 @@ def mine_one(task, engine) -> Outcome:  # type: ignore[no-untyped-def]
     source, status, tools, error = task
     if error is not None:
         return None, error
-    templater = Templater()
+    from ..steps import audit_job
+
+    platform = getattr(engine, "ci_platform", None)
+    templater = Templater(platform)
     try:
         with LogSource(source) as src:
-            run = engine.audit(templater.tap(src.blocks()), status, tools=tools, source=source, checks=False)
+            run = audit_job(engine, templater.tap(src.blocks()), status, tools=tools, source=source, checks=False, platform=platform)
     except ExitauditError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - one log that crashes must not lose the mining run
@@ -100,8 +116,9 @@ def mine_one(task, engine) -> Outcome:  # type: ignore[no-untyped-def]
 
 def _mined(run: RunResult, templater: Templater) -> MinedRun:
     h, lines = templater.arrays()
-    known = any(f.kind in FLAGGED for f in run.findings)
-    return MinedRun(run.source, run.exit_status.code, run.tools, run.verdict.value, known, h, lines)
+    flags = [f.kind for f in run.findings if f.kind in FLAGGED]
+    flag = min(flags, key=_ORDER.index).value if flags else None
+    return MinedRun(run.source, run.exit_status.code, run.tools, run.verdict.value, flag is not None, flag, h, lines)
 
 
 _ENGINE = None

@@ -176,7 +176,7 @@ def render(result: MineResult, c: Cluster, tool: str) -> str | None:
             fp_texts.append(template_of(text))
     fingerprint_note = "the templates that most of these runs share and that also appear in runs without the failure"
     if not fp_texts:
-        fp_texts = [failure[h].template for h in c.templates]
+        fp_texts = [failure[h].key for h in c.templates]
         fingerprint_note = "the failure templates themselves (no line shared by the tool's honest runs was found): an honest run of this tool is not recognised; add its own banner or summary line"
     out = [
         "# DRAFT rule file written by `exitaudit mine`: review every line before adopting it.",
@@ -205,7 +205,7 @@ def render(result: MineResult, c: Cluster, tool: str) -> str | None:
         out += [
             f"[signals.{name}]",
             f"description = {_toml(f'Seen in {row.runs_nonzero} failing run(s) and {row.runs_exit_zero} that exited 0 (score {row.score}): {row.template}')}",
-            f"pattern = {_toml(to_pattern(row.template))}",
+            f"pattern = {_toml(to_pattern(row.key))}",
             "",
         ]
     evidence = "[" + ", ".join(f'"{s}"' for s in signals) + "]"

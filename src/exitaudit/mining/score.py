@@ -1,14 +1,15 @@
 """Weighing templates against exit statuses, and the runs that exited 0 despite them.
 
-Per template: the runs holding it that exited 0 (``zero``) and non-zero (``nonzero``); runs
-whose status is unknown are not weighed. A template is a **failure template** when
+Per template: the runs holding it that succeeded (``zero``) and failed (``nonzero``), by their
+exit status, corrected where the pack knows better (a run it flags as a false success failed; a
+false failure succeeded); runs whose status is unknown are not weighed. A template is a **failure template** when
 
 - ``nonzero >= min_support`` (default 3): seen in enough failing runs to be a pattern,
 - it is in at most ``max_share`` (default 50%) of all runs: not a line of every run,
 - its **score** is at least ``min_score`` (default 0.3).
 
 The score is how much better than the archive's base failure rate ``p0`` the template predicts
-a failing exit, measured cautiously: the lower bound ``L`` of the 95% Wilson interval of
+a failing exit, measured cautiously: the lower bound ``L`` of the 68% Wilson interval (``Z``) of
 ``nonzero / (zero + nonzero)``, rescaled as ``(L - p0) / (1 - p0)`` so that the base rate is 0
 and certainty 1. It is halved when the template does not read as a failure (no word such as
 error, failed, fatal, exception, denied, panic, timeout): a line that only tends to come with
@@ -78,7 +79,13 @@ class RunInfo:
     known: bool
 
 
-def wilson_lower(k: int, n: int, z: float = 1.96) -> float:
+Z = 1.0
+"""The Wilson interval's z: a 68% interval. Mining ranks for a person to read, over archives
+of tens of runs as well as of thousands; at 95% a template seen in 4 failing runs of a small
+archive and in none that succeeded could never stand out."""
+
+
+def wilson_lower(k: int, n: int, z: float = Z) -> float:
     if n == 0:
         return 0.0
     p = k / n
@@ -118,7 +125,15 @@ class Archive:
         if mined.exit_code is None:
             self.unknown += 1
             return
-        failed = mined.exit_code != 0
+        # Weighed by what the run really did as far as the pack knows: a false success it flags
+        # failed, a false failure it flags succeeded. Lies the rules know then make their lines
+        # stronger witnesses of failure instead of diluting them.
+        if mined.flag == "false-success":
+            failed = True
+        elif mined.flag == "false-failure":
+            failed = False
+        else:
+            failed = mined.exit_code != 0
         if failed:
             self.nonzero += 1
         else:

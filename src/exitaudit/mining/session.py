@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..context import cut, excerpt, file_opener
 from .collect import Outcome
 from .score import Archive, Candidate, Params, candidates
-from .templates import template_of
+from .templates import display, template_of
 
 EVIDENCE_SHOWN = 5
 """Evidence lines per candidate (its best failure templates' first lines)."""
@@ -21,6 +21,9 @@ EVIDENCE_SHOWN = 5
 class TemplateRow:
     hash: int
     template: str
+    """As reports show it (tokens as <NAME>)."""
+    key: str
+    """As the masks made it (templates.py): what ``to_pattern`` reads."""
     runs_exit_zero: int
     runs_nonzero: int
     score: float
@@ -60,12 +63,17 @@ class MineResult:
         self.archive.close()
 
 
+PLATFORM: str | None = None
+"""``--platform`` of the mining run (the templater's envelope, collect.py)."""
+
+
 def read_lines(source: str, lines: Iterable[int]) -> dict[int, str]:
-    """Lines of a log read again, as the templater saw them (a progress bar's last segment)."""
+    """Lines of a log read again, as the templater saw them: without the CI envelope, a
+    progress bar's last segment."""
     opener = file_opener(source)
     if opener is None:
         return {}
-    return {n: t.rsplit("\r", 1)[-1] for n, t in excerpt(opener, lines).items()}
+    return {n: t.rsplit("\r", 1)[-1] for n, t in excerpt(opener, lines, unwrap=True, platform=PLATFORM).items()}
 
 
 def _texts(archive: Archive, wanted: dict[int, list[tuple[int, int]]]) -> dict[int, list[tuple[str, int, str]]]:
@@ -118,7 +126,7 @@ def _weigh(archive: Archive, params: Params) -> MineResult:
         text = template_of(examples[0][2])
         score = archive.score(st, text)
         rows[h] = TemplateRow(
-            hash=h, template=text, runs_exit_zero=st.zero, runs_nonzero=st.nonzero, score=score,
+            hash=h, template=display(text), key=text, runs_exit_zero=st.zero, runs_nonzero=st.nonzero, score=score,
             failure=h in eligible and score >= params.min_score,
             tools=dict(st.tools.most_common()), examples=tuple(examples),
         )

@@ -23,35 +23,43 @@ MAX_CHARS = 240
 """A line is cut to this many characters before masking: a template is a line's shape, and a
 giant line (a minified bundle, a base64 blob) would only cost time."""
 
+# Inside, a token is its name between \x01 and \x02, which no masked line can hold (control
+# characters are removed first), so a log line that says `<NUM>` itself stays text; reports show
+# tokens as <NAME> (``display``).
+OPEN, CLOSE = "\x01", "\x02"
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"
+
 # (pattern, token): the Rust regex syntax polars uses, which Python's ``re`` reads the same way.
 MASKS: tuple[tuple[str, str], ...] = (
-    (r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?", "<TS>"),
-    (r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b", "<TS>"),
-    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", "<UUID>"),
-    (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+", "<URL>"),
-    (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", "<IP>"),
+    (r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?", OPEN + "TS" + CLOSE),
+    (r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b", OPEN + "TS" + CLOSE),
+    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b", OPEN + "UUID" + CLOSE),
+    (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+", OPEN + "URL" + CLOSE),
+    (r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", OPEN + "IP" + CLOSE),
     # A path has a segment that is not all digits: `3/3` and `0/1` stay numbers.
-    (r"(?:[A-Za-z]:)?(?:\.{0,2}/)?(?:[\w@.+~-]*[A-Za-z_.~][\w@.+~-]*/)+[\w@.+~-]*", "<PATH>"),
-    (r"\b0x[0-9a-fA-F]+\b", "<HEX>"),
-    (r"\b[0-9a-f]{7,64}\b", "<HEX>"),
-    (r"'[^'\n]{0,200}'", "<STR>"),
-    (r"\"[^\"\n]{0,200}\"", "<STR>"),
-    (r"\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|s|sec|secs|seconds|min|mins|minutes|h|hours)\b", "<DUR>"),
-    (r"[-+]?\b\d+(?:[.,]\d+)*\b", "<NUM>"),
+    (r"(?:[A-Za-z]:)?(?:\.{0,2}/)?(?:[\w@.+~-]*[A-Za-z_.~][\w@.+~-]*/)+[\w@.+~-]*", OPEN + "PATH" + CLOSE),
+    (r"\b0x[0-9a-fA-F]+\b", OPEN + "HEX" + CLOSE),
+    (r"\b[0-9a-f]{7,64}\b", OPEN + "HEX" + CLOSE),
+    (r"'[^'\n]{0,200}'", OPEN + "STR" + CLOSE),
+    (r"\"[^\"\n]{0,200}\"", OPEN + "STR" + CLOSE),
+    (r"\b\d+(?:\.\d+)?\s?(?:ms|us|µs|ns|s|sec|secs|seconds|min|mins|minutes|h|hours)\b", OPEN + "DUR" + CLOSE),
+    # A bare 0 stays: in a summary it is the difference between success and failure
+    # (`Errors: 0` and `Errors: 3`, `failed=0` and `failed=1`).
+    (r"\b(?:0*[1-9]\d*(?:[.,]\d+)*|0(?:[.,]\d+)+)\b", OPEN + "NUM" + CLOSE),
     (r"\s+", " "),
 )
 
 # How a token reads back as a pattern of the rule format (Python ``regex``), for draft rules.
 TOKEN_PATTERNS = {
-    "<TS>": r"[\d:TZ.,+ -]+",
-    "<UUID>": r"[0-9a-fA-F-]{36}",
-    "<URL>": r"\S+",
-    "<IP>": r"[\d.:]+",
-    "<PATH>": r"\S*",
-    "<HEX>": r"(?:0x)?[0-9a-fA-F]+",
-    "<STR>": "(?:'[^']*'|\"[^\"]*\")",
-    "<DUR>": r"\d+(?:\.\d+)?\s?[a-zµ]+",
-    "<NUM>": r"[-+]?\d+(?:[.,]\d+)*",
+    OPEN + "TS" + CLOSE: r"[\d:TZ.,+ -]+",
+    OPEN + "UUID" + CLOSE: r"[0-9a-fA-F-]{36}",
+    OPEN + "URL" + CLOSE: r"\S+",
+    OPEN + "IP" + CLOSE: r"[\d.:]+",
+    OPEN + "PATH" + CLOSE: r"\S*",
+    OPEN + "HEX" + CLOSE: r"(?:0x)?[0-9a-fA-F]+",
+    OPEN + "STR" + CLOSE: "(?:'[^']*'|\"[^\"]*\")",
+    OPEN + "DUR" + CLOSE: r"\d+(?:\.\d+)?\s?[a-zµ]+",
+    OPEN + "NUM" + CLOSE: r"(?:0*[1-9]\d*(?:[.,]\d+)*|0(?:[.,]\d+)+)",
 }
 HASH_SEED = 0x6578697461756474
 """polars' hash is stable for one polars version, in every process: workers and the parent
@@ -60,10 +68,15 @@ HASH_SEED = 0x6578697461756474
 
 def mask(lines: pl.Series) -> pl.Series:
     """Every line's template, in bulk."""
-    s = lines.str.slice(0, MAX_CHARS)
+    s = lines.str.slice(0, MAX_CHARS).str.replace_all(_CONTROL, " ")
     for pattern, token in MASKS:
         s = s.str.replace_all(pattern, token)
     return s.str.strip_chars()
+
+
+def display(template: str) -> str:
+    """A template as reports show it: tokens as <NAME>."""
+    return template.replace(OPEN, "<").replace(CLOSE, ">")
 
 
 def template_of(line: str) -> str:

@@ -13,12 +13,13 @@ from ..model import Report
 Renderer = Callable[[Report], str]
 
 
-def renderer(name: str, *, junit_strict: bool = False, color: bool = False) -> Renderer:
-    """``color`` (ANSI colours) applies to the text format only."""
+def renderer(name: str, *, junit_strict: bool = False, color: bool = False, quiet: bool = False) -> Renderer:
+    """``color`` (ANSI colours) and ``quiet`` (only logs with findings) apply to the text
+    format only: the others are read by programs, which want every log."""
     if name == "text":
         from .text import render as render_text
 
-        return (lambda report: render_text(report, color=True)) if color else render_text
+        return (lambda report: render_text(report, color=color, quiet=quiet)) if color or quiet else render_text
     elif name == "json":
         from .json import render
     elif name == "junit":

@@ -26,9 +26,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ..model import VERDICT_ORDER, Finding, Report, RunResult, Severity
-from .sarif import STDIN, reported
-from .text import printable
+from ..model import KIND_ORDER, VERDICT_ORDER, Finding, Report, RunResult, Severity, Unreadable, lowered_verdict, verdict_counts
+from .sarif import STDIN, UNREADABLE_CHECK, reported
+from .text import printable, shown_evidence
 
 ANNOTATIONS_PER_TYPE = 10
 """GitHub's limit per step, for each of error and warning."""
@@ -76,7 +76,7 @@ def ranked(report: Report, severities: Iterable[Severity] = tuple(Severity)) -> 
         for j, f in enumerate(run.findings)
         if f.severity in wanted and reported(report, f)
     ]
-    items.sort(key=lambda t: (-t[3].severity.rank, VERDICT_ORDER.index(t[3].kind), t[0], t[1]))
+    items.sort(key=lambda t: (-t[3].severity.rank, KIND_ORDER.index(t[3].kind), t[0], t[1]))
     return [(run, f) for _, _, run, f in items]
 
 
@@ -88,10 +88,11 @@ def annotation(run: RunResult, finding: Finding) -> str:
             properties["line"] = str(finding.line)
     properties["title"] = _cut(printable(f"exitaudit {finding.kind.value}: {finding.title}"), TITLE_MAX)
     lines = [printable(f"{finding.message} [{finding.check}]")]
-    width = len(str(max((e.line for e in finding.evidence), default=0)))
-    lines += [f"  {e.line:>{width}} | {_cut(printable(e.text), 300)}" for e in finding.evidence[:EVIDENCE_SHOWN]]
-    if len(finding.evidence) > EVIDENCE_SHOWN:
-        lines.append(f"  {'':>{width}} | … {len(finding.evidence) - EVIDENCE_SHOWN} more line(s)")
+    shown, hidden = shown_evidence(finding, EVIDENCE_SHOWN)
+    width = len(str(max((e.line for e in shown), default=0)))
+    lines += [f"  {e.line:>{width}} | {_cut(printable(e.text), 300)}" for e in shown]
+    if hidden:
+        lines.append(f"  {'':>{width}} | … {hidden} more line(s)")
     lines += [f"see {printable(ref)}" for ref in finding.references]
     return command(COMMANDS[finding.severity], properties, _cut("\n".join(lines), MESSAGE_MAX))
 
@@ -100,13 +101,22 @@ def _count(n: int, word: str) -> str:
     return f"{n} more {word}{'s' if n != 1 else ''}"
 
 
+def _unreadable_annotation(bad: Unreadable) -> str:
+    properties = {"file": printable(bad.source)} if bad.source != STDIN else {}
+    properties["title"] = "exitaudit: log not audited"
+    return command("error", properties, printable(f"cannot read the log: {bad.message} [{UNREADABLE_CHECK}]"))
+
+
 def render(report: Report) -> str:
-    out: list[str] = []
+    # Unreadable logs first: they are never hidden behind the limit of 10 annotations.
+    out: list[str] = [_unreadable_annotation(bad) for bad in report.unreadable]
     hidden: Counter[Severity] = Counter()
     for severity in (Severity.ERROR, Severity.WARNING):
         items = ranked(report, (severity,))
-        out += [annotation(run, f) for run, f in items[:ANNOTATIONS_PER_TYPE]]
-        hidden[severity] = max(0, len(items) - ANNOTATIONS_PER_TYPE)
+        room = ANNOTATIONS_PER_TYPE - (len(report.unreadable) if severity is Severity.ERROR else 0)
+        items, rest = items[: max(room, 0)], items[max(room, 0):]
+        out += [annotation(run, f) for run, f in items]
+        hidden[severity] = len(rest)
     if hidden[Severity.ERROR] or hidden[Severity.WARNING]:
         parts = [_count(hidden[s], COMMANDS[s]) for s in (Severity.ERROR, Severity.WARNING) if hidden[s]]
         out.append(
@@ -164,10 +174,11 @@ def _finding_section(report: Report, run: RunResult, finding: Finding) -> str:
         "",
     ]
     if finding.evidence:
-        width = len(str(max(e.line for e in finding.evidence)))
-        shown = [f"{e.line:>{width}} | {_cut(printable(e.text), SUMMARY_LINE_MAX)}" for e in finding.evidence[:SUMMARY_EVIDENCE_SHOWN]]
-        if len(finding.evidence) > SUMMARY_EVIDENCE_SHOWN:
-            shown.append(f"{'':>{width}} | … {len(finding.evidence) - SUMMARY_EVIDENCE_SHOWN} more line(s)")
+        picked, hidden = shown_evidence(finding, SUMMARY_EVIDENCE_SHOWN)
+        width = len(str(max(e.line for e in picked)))
+        shown = [f"{e.line:>{width}} | {_cut(printable(e.text), SUMMARY_LINE_MAX)}" for e in picked]
+        if hidden:
+            shown.append(f"{'':>{width}} | … {hidden} more line(s)")
         out += [*_code_block(shown), ""]
     if finding.references:
         out += ["See " + ", ".join(_link(r) for r in finding.references), ""]
@@ -177,11 +188,17 @@ def _finding_section(report: Report, run: RunResult, finding: Finding) -> str:
 def _chunks(report: Report, items: list[tuple[RunResult, Finding]]) -> Iterable[tuple[str, str]]:
     """(what, Markdown) in the order they are written; ``what`` is run, finding or other."""
     verdicts = Counter(run.verdict for run in report.runs)
+    lowered = Counter((run.verdict, sev) for run in report.runs if (sev := lowered_verdict(run)) is not None)
     n = len(report.runs)
-    parts = ", ".join(f"{verdicts[k]} {k.value}" for k in VERDICT_ORDER if verdicts[k])
+    parts = ", ".join(verdict_counts(verdicts, lowered))
     failing = sum(1 for run in report.runs for f in run.findings if report.failing(f))
     tail = f"; {failing} finding(s) at or above {report.fail_on.value}" if failing else ""
-    yield "other", f"## exitaudit\n\nAudited {n} log{'s' if n != 1 else ''}: {parts or 'none'}{tail}.\n\n"
+    unreadable = f"; {len(report.unreadable)} unreadable" if report.unreadable else ""
+    yield "other", f"## exitaudit\n\nAudited {n} log{'s' if n != 1 else ''}: {parts or 'none'}{unreadable}{tail}.\n\n"
+    for bad in report.unreadable:
+        yield "other", f"- **error**: {md(bad.source)} could not be read: {md(bad.message)}\n"
+    if report.unreadable:
+        yield "other", "\n"
     if report.runs:
         yield "other", "| Log | Exit status | Tools | Verdict |\n|---|---|---|---|\n"
         for run in report.runs:

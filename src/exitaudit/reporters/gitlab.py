@@ -20,12 +20,13 @@ with the same fingerprint). The line is the finding's, or 1 when it has none.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from ..model import Finding, Report, RunResult, Severity
-from .sarif import fingerprints, location_path, reported_findings
-from .text import printable
+from ..model import Finding, Report, RunResult, Severity, Unreadable
+from .sarif import UNREADABLE_CHECK, fingerprints, location_path, reported_findings
+from .text import printable, shown_evidence
 
 SEVERITIES: dict[Severity, str] = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 EVIDENCE_SHOWN = 10
@@ -35,9 +36,10 @@ def _body(run: RunResult, finding: Finding) -> str:
     lines = [printable(f"{finding.kind.value} ({finding.severity.value}): {finding.title}"), ""]
     if finding.evidence:
         # Each line starts with its number, so no log line can close the fence.
-        lines += ["```", *(f"{e.line} | {printable(e.text)}" for e in finding.evidence[:EVIDENCE_SHOWN])]
-        if len(finding.evidence) > EVIDENCE_SHOWN:
-            lines.append(f"… {len(finding.evidence) - EVIDENCE_SHOWN} more line(s)")
+        shown, hidden = shown_evidence(finding, EVIDENCE_SHOWN)
+        lines += ["```", *(f"{e.line} | {printable(e.text)}" for e in shown)]
+        if hidden:
+            lines.append(f"… {hidden} more line(s)")
         lines += ["```", ""]
     lines += [f"See {printable(ref)}" for ref in finding.references]
     return "\n".join(lines).strip()
@@ -58,10 +60,26 @@ def _entry(run: RunResult, finding: Finding, fingerprint: str) -> dict[str, Any]
     }
 
 
+def _unreadable_entry(bad: Unreadable) -> dict[str, Any]:
+    """A log that could not be read, at GitLab's severity for exitaudit's errors."""
+    key = json.dumps([UNREADABLE_CHECK, location_path(bad.source)], ensure_ascii=True)
+    return {
+        "type": "issue",
+        "engine_name": "exitaudit",
+        "check_name": UNREADABLE_CHECK,
+        "description": printable(f"cannot read the log: {bad.message} [{UNREADABLE_CHECK}]"),
+        "content": {"body": printable(f"{bad.source}: {bad.message}")},
+        "categories": ["Bug Risk"],
+        "fingerprint": hashlib.sha256(key.encode()).hexdigest(),
+        "severity": SEVERITIES[Severity.ERROR],
+        "location": {"path": printable(location_path(bad.source)), "lines": {"begin": 1}},
+    }
+
+
 def document(report: Report) -> list[dict[str, Any]]:
     items = reported_findings(report)
     prints = fingerprints((run, f) for _, run, f in items)
-    return [_entry(run, f, fp) for (_, run, f), fp in zip(items, prints)]
+    return [*(_entry(run, f, fp) for (_, run, f), fp in zip(items, prints)), *map(_unreadable_entry, report.unreadable)]
 
 
 def render(report: Report) -> str:

@@ -34,7 +34,7 @@ def _run_fields(run: RunResult, context: dict[int, str], link: str | None) -> di
         hits = {e.line for e in f.evidence}
         near = {n: t for n, t in context.items() if any(abs(n - h) <= RADIUS for h in hits)}
         findings.append({
-            "severity": f.severity.value, "kind": f.kind.value, "check": f.check, "line": f.line,
+            "severity": f.severity.value, "kind": f.kind.value, "check": f.check, "line": f.line, "step": f.step,
             "message": f.message, "references": list(f.references),
             "excerpt": excerpt_rows(hits, near, {e.line: e.text for e in f.evidence}),
         })
@@ -53,6 +53,13 @@ def _run_fields(run: RunResult, context: dict[int, str], link: str | None) -> di
         "stats": stats,
         "findings": findings,
         "checks": [{"check": c.check, "outcome": c.outcome.value, "reason": c.reason, "title": c.title} for c in run.checks],
+        "platform": getattr(run, "platform", None),
+        "steps": [
+            {"name": st.name, "lines": f"{st.first_line}-{st.last_line}", "exit": st.exit_status.describe(),
+             "origin": st.exit_status.where or st.exit_status.origin.value, "tools": ", ".join(st.tools), "verdict": st.verdict.value,
+             "findings": len(st.findings)}
+            for st in run.steps
+        ],
         "check_counts": ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())),
     }
 
@@ -61,17 +68,18 @@ def render(
     report: Report,
     *,
     context: dict[int, dict[int, str]] | None = None,
-    unreadable: list[dict[str, str]] | None = None,
     link: Callable[[str], str | None] = lambda source: None,
 ) -> str:
     """``context``: per run index, the log's lines around the evidence (context.for_runs);
-    ``unreadable``: logs that could not be audited, as {source, error}; ``link``: the href of
-    a log, from its source."""
+    ``link``: the href of a log, from its source. Logs that could not be read are listed as
+    errors (Report.unreadable)."""
     context = context or {}
     verdicts = Counter(run.verdict.value for run in report.runs)
     runs = [_run_fields(run, context.get(i, {}), link(run.source)) for i, run in enumerate(report.runs)]
     n = len(report.runs)
     headline = f"{n} log{'s' if n != 1 else ''} audited"
+    if report.unreadable:
+        headline += f", {len(report.unreadable)} unreadable (exit 2)"
     if report.has_failures:
         headline += f"; findings at or above {report.fail_on.value}: the audit fails"
     else:
@@ -81,5 +89,5 @@ def render(
         headline=headline,
         verdicts=[{"name": k.value, "count": verdicts[k.value]} for k in VERDICT_ORDER if verdicts[k.value]],
         runs=runs,
-        unreadable=unreadable or [],
+        unreadable=[{"source": u.source, "error": u.message} for u in report.unreadable],
     )

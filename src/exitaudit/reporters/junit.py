@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..model import Finding, Outcome, Report, RunResult
+from ..model import Finding, Outcome, Report, RunResult, Unreadable
 
 # XML 1.0 forbids most C0 controls even escaped or in CDATA; Jenkins, GitLab and lxml reject
 # a file that has one. Show them as visible escapes instead.
@@ -44,12 +44,13 @@ def _suite(report: Report, run: RunResult, strict: bool) -> tuple[ET.Element, in
         ET.SubElement(props, "property", name=name, value=clean(value))
 
     tests = failures = skipped = 0
-    covered: set[str] = set()
+    covered: set[tuple[str, str | None]] = set()
 
-    def case(name: str, tool: str, finding: Finding | None, *, skip_reason: str | None = None) -> None:
+    def case(name: str, tool: str, finding: Finding | None, *, skip_reason: str | None = None, step: str | None = None) -> None:
         nonlocal tests, failures, skipped
         tests += 1
-        tc = ET.SubElement(suite, "testcase", name=clean(name), classname=clean(f"exitaudit.{tool}"))
+        # A CI job's checks run once per step: the step names the test case.
+        tc = ET.SubElement(suite, "testcase", name=clean(f"{name} [{step}]" if step else name), classname=clean(f"exitaudit.{tool}"))
         if skip_reason is not None and (finding is None or not report.failing(finding)):
             skipped += 1
             ET.SubElement(tc, "skipped", message=clean(skip_reason))
@@ -67,12 +68,13 @@ def _suite(report: Report, run: RunResult, strict: bool) -> tuple[ET.Element, in
             out.text = clean(f"{finding.severity.value}: {finding.kind.value}: ") + _body(run, finding)
 
     for outcome in run.checks:
-        covered.add(outcome.check)
+        covered.add((outcome.check, outcome.step))
         reason = outcome.reason if outcome.outcome is Outcome.SKIPPED else None
-        case(outcome.check, outcome.tool, outcome.finding, skip_reason=reason)
+        finding = next((f for f in run.findings if f.check == outcome.check and f.step == outcome.step), outcome.finding)
+        case(outcome.check, outcome.tool, finding, skip_reason=reason, step=outcome.step)
     for finding in run.findings:
-        if finding.check not in covered:  # synthesised by the engine: no-coverage, unexplained-failure, ...
-            case(finding.check, finding.tool, finding)
+        if (finding.check, finding.step) not in covered:  # synthesised by the engine: no-coverage, unexplained-failure, ...
+            case(finding.check, finding.tool, finding, step=finding.step)
 
     suite.set("name", clean(f"exitaudit: {run.source}"))
     suite.set("tests", str(tests))
@@ -84,6 +86,17 @@ def _suite(report: Report, run: RunResult, strict: bool) -> tuple[ET.Element, in
     return suite, tests, failures
 
 
+def _unreadable_suite(bad: Unreadable) -> ET.Element:
+    """A log that could not be read: one test case in <error>, never a suite that passes."""
+    suite = ET.Element("testsuite", name=clean(f"exitaudit: {bad.source}"), tests="1", failures="0", errors="1", skipped="0")
+    props = ET.SubElement(suite, "properties")
+    ET.SubElement(props, "property", name="source", value=clean(bad.source))
+    tc = ET.SubElement(suite, "testcase", name="read log", classname="exitaudit")
+    err = ET.SubElement(tc, "error", message=clean(bad.message), type="input-error")
+    err.text = clean(f"{bad.source}: {bad.message}")
+    return suite
+
+
 def render(report: Report, *, strict: bool = False) -> str:
     root = ET.Element("testsuites", name="exitaudit")
     total = fails = skips = 0
@@ -93,9 +106,12 @@ def render(report: Report, *, strict: bool = False) -> str:
         total += tests
         fails += failures
         skips += int(suite.get("skipped", "0"))
+    for bad in report.unreadable:
+        root.append(_unreadable_suite(bad))
+        total += 1
     root.set("tests", str(total))
     root.set("failures", str(fails))
-    root.set("errors", "0")
+    root.set("errors", str(len(report.unreadable)))
     if not strict:
         root.set("skipped", str(skips))
     ET.indent(root)

@@ -37,6 +37,8 @@ INFORMATION_URI = "https://github.com/exitaudit/exitaudit"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "exitaudit/v1"
 STDIN = "-"
+UNREADABLE_CHECK = "exitaudit/unreadable-log"
+"""The id under which CI formats report a log that could not be read."""
 
 LEVELS: dict[Severity, str] = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -138,10 +140,10 @@ def _result(run: RunResult, finding: Finding, rule_index: int, fingerprint: str)
         "ruleId": finding.check,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
-        "message": {"text": printable(finding.message) or finding.check},
+        "message": {"text": (f"[{printable(finding.step)}] " if finding.step else "") + (printable(finding.message) or finding.check)},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(run.source), "region": region}}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"kind": finding.kind.value, "severity": finding.severity.value},
+        "properties": {"kind": finding.kind.value, "severity": finding.severity.value, **({"step": finding.step} if finding.step else {})},
     }
 
 
@@ -168,7 +170,25 @@ def document(report: Report) -> dict[str, Any]:
                     }
                 },
                 "results": [_result(run, f, index[f.check], fp) for (_, run, f), fp in zip(items, prints)],
+                **({"invocations": [_invocation(report)]} if report.unreadable else {}),
             }
+        ],
+    }
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    """Logs that could not be read, as SARIF says a tool failed: an unsuccessful invocation with
+    one error notification per log (GitHub code scanning shows these as the tool's errors)."""
+    return {
+        "executionSuccessful": False,
+        "toolExecutionNotifications": [
+            {
+                "level": "error",
+                "message": {"text": printable(f"cannot read {bad.source}: {bad.message}")},
+                "locations": [{"physicalLocation": {"artifactLocation": artifact_location(bad.source)}}],
+                "descriptor": {"id": UNREADABLE_CHECK},
+            }
+            for bad in report.unreadable
         ],
     }
 
