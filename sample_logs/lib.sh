@@ -62,3 +62,15 @@ child_of() {
 free_port() {
     "${PY:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+
+# toml_str TEXT: TEXT as a TOML basic string (JSON's string escapes are TOML's), for case.toml.
+toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
+
+# clear_cases: remove the cases this generator owns, every folder beside it holding a case.toml
+# (a folder of anything else is left alone).
+clear_cases() {
+    local d
+    for d in "$HERE"/*/; do
+        if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
+    done
+}

@@ -445,3 +445,62 @@ def test_text_report_says_failed_code_unknown():
     run = _job("Started by user admin\n[x] $ /bin/sh -xe /tmp/jenkins1.sh\n+ ./build.sh\nBuild step 'Execute shell' marked build as failure\nFinished: FAILURE\n")
     out = text.render(Report((run,)))
     assert "failed, exit code unknown, from line" in out
+
+
+def test_a_downloaded_teamcity_build_log_is_detected_below_its_header():
+    """TeamCity's "Download full build log" puts a header (build, trigger, start, finish, VCS
+    revisions, server version) before the first `[hh:mm:ss]` line (the real
+    teamcity/real-maven-build-success sample): the header must not hide the platform."""
+    head = (b"Build 'netology / Build' #1, default branch 'master'\n"
+            b"Triggered 2023-09-27 08:02:40 by 'Git'\n"
+            b"Started 2023-09-27 08:02:42 on agent 'ip_130.193.37.216'\n"
+            b"Finished 2023-09-27 08:03:14 with status NORMAL 'Tests passed: 5'\n"
+            b"TeamCity URL http://localhost:8111/viewLog.html?buildId=1&buildTypeId=Netology_Build \n"
+            b"TeamCity server version is 2023.05.4 (build 129421), server timezone: GMT (UTC)\n\n"
+            b"[08:02:40]W: bt1 (33s)\n[08:02:40]i: TeamCity server version is 2023.05.4 (build 129421)\n")
+    env = detect(head)
+    assert env is not None and env.platform == "teamcity"
+    # A line that merely names TeamCity deep in an application's log is no header.
+    assert detect(b"INFO start\n" * 20 + b"TeamCity server version is 2023.05.4\n") is None
+
+
+def test_jenkins_freestyle_steps_of_jenkins_1x_and_of_a_wrapped_shell_are_cut():
+    """Jenkins 1.x named its build-step scripts /tmp/hudsonNNN.sh, and a build wrapper (the
+    docker-build-step plugin, the real jenkins/real-freestyle-yocto-fails sample) runs the script
+    inside a command of its own, the `/bin/sh -xe` at the end of a line that does not start with
+    `[ws] $ `: each is still a freestyle step, and the failure is that step's."""
+    run = _job("Started by user anonymous\nBuilding in workspace /w/x\n[x] $ /bin/sh -xe /tmp/hudson11.sh\n+ id\nuid=0(root)\n"
+               "[x] $ docker exec --tty --user 0:0 c43a env 'F=() { a;\n}' BUILD_ID=2 WORKSPACE=/w/x /bin/sh -xe /tmp/hudson22.sh\n"
+               "+ bitbake image\nERROR: Task failed\nBuild step 'Execute shell' marked build as failure\nFinished: FAILURE\n")
+    assert [s.name for s in run.steps] == ["(job start)", "/bin/sh -xe /tmp/hudson11.sh", "/bin/sh -xe /tmp/hudson22.sh"]
+    assert run.steps[1].exit_status.code == 0 and run.steps[2].exit_status.failed
+    assert run.exit_status.failed and run.exit_status.code is None
+
+
+def test_circleci_local_step_marker_after_the_redaction_notice_starts_a_step():
+    """`circleci local execute` prints its redaction notice with no newline, so the first step's
+    `====>> name` follows it on the same line (the real circleci/real-local-execute-success
+    sample): that step is still cut, and named by its own name."""
+    run = _job("====>> Spin Up Environment\nBuild-agent version  ()\n====>> Preparing Environment Variables\n  CI=true\n\n\n"
+               "The redacted variables listed above will be masked in run step output.====>> make test\n  #!/bin/bash -eo pipefail\nmake test\n"
+               "====>> deploy\n  #!/bin/bash -eo pipefail\n./deploy\nExited with code exit status 3\nCircleCI received exit code 3\n")
+    assert [s.name for s in run.steps] == ["Spin Up Environment", "Preparing Environment Variables", "make test", "deploy"]
+    assert [s.exit_status.code for s in run.steps] == [0, 0, 0, 3]
+
+
+@pytest.mark.parametrize("text", [
+    # the job's command and the agent's status line, copied without the timestamps (a real
+    # report: buildkite/real-pipeline-upload-fails)
+    "$ buildkite-agent pipeline upload p.yml\nfatal: Failed to upload\n\U0001f6a8 Error: The command exited with status 1\nuser command error: exit status 1\n",
+    # the agent's own first group, as `bk job log --no-timestamps` prints it
+    "~~~ Running global environment hook\n$ /buildkite/agent/hooks/environment\n~~~ Running script\nok\n",
+])
+def test_a_buildkite_log_without_its_timestamps_is_a_buildkite_job_log(text):
+    run = _job(text)
+    assert run.platform == "buildkite"
+    if "status 1" in text:
+        assert run.exit_status.code == 1
+
+
+def test_a_log_that_only_mentions_buildkite_status_words_is_no_buildkite_log():
+    assert detect(b"INFO compare: 'Error: The command exited with status 1' is what the agent prints\n") is None

@@ -31,7 +31,6 @@ export HOME="$WORK"
 
 VERSIONS="$(cargo --version | cut -d' ' -f1-2), $(rustc --version | cut -d' ' -f1-2), $(cargo clippy --version | cut -d' ' -f1-2)"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
@@ -47,10 +46,7 @@ write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
 # f PATH <<'EOF' ... EOF : write a project file under $WORK
 f() { mkdir -p "$(dirname "$WORK/$1")"; cat > "$WORK/$1"; }
 
-# Remove the cases this script owns (every sub-directory holding a case.toml).
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 # ---------------------------------------------------------------- projects
 # ledger: passing unit, integration and doc tests, with an ignored test, a should_panic test,

@@ -17,7 +17,6 @@ export CLICOLOR=0
 CMAKE_VERSION="$(cmake --version | sed -n 1p)"   # "cmake version 3.25.1"
 NINJA_VERSION="$(ninja --version)"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [ALSO_TOOL]
     {
@@ -34,9 +33,7 @@ write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [ALSO_TOOL]
 # f PATH <<'EOF' ... EOF : write a project file under $WORK
 f() { mkdir -p "$(dirname "$WORK/$1")"; cat > "$WORK/$1"; }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 # ---------------------------------------------------------------- projects
 # app: builds, with a configure-time warning and a compiler warning whose words are frightening.

@@ -18,7 +18,6 @@ export CLICOLOR=0
 
 CTEST_VERSION="$(ctest --version | sed -n 1p)"   # "ctest version 3.25.1"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [ALSO_TOOL]
     {
@@ -35,9 +34,7 @@ write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [ALSO_TOOL]
 # f PATH <<'EOF' ... EOF : write a project file under $WORK
 f() { mkdir -p "$(dirname "$WORK/$1")"; cat > "$WORK/$1"; }
 
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 # ---------------------------------------------------------------- projects
 # One test program, told by its argument which check to run.

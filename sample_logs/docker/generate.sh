@@ -21,7 +21,6 @@ scratch_dir docker
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
 DOCKER_VERSION="$(docker version --format '{{.Client.Version}}' 2>/dev/null || true)"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 # write_toml CASE VERDICT DESCRIPTION PRODUCED_BY [SOURCE] [EXTRA_TOML_LINE]
 write_toml() {

@@ -19,7 +19,6 @@ unset GOROOT || true
 
 GO_VERSION="$(go version)"   # "go version go1.19.8 linux/amd64"
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [FORCED_VERDICT]
     {
@@ -36,10 +35,7 @@ write_toml() {  # CASE VERDICT DESCRIPTION COMMAND [FORCED_VERDICT]
 # f PATH <<'EOF' ... EOF : write a project file under $WORK
 f() { mkdir -p "$(dirname "$WORK/$1")"; cat > "$WORK/$1"; }
 
-# Remove the cases this script owns (every sub-directory holding a case.toml).
-for d in "$HERE"/*/; do
-    if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
-done
+clear_cases
 
 # ---------------------------------------------------------------- projects
 # shop: a module with a passing package, a package without tests, and tests whose names and

@@ -26,7 +26,6 @@ JAVA_VERSION="$(java -version 2>&1 | sed -n 's/^openjdk version "\([^"]*\)".*/\1
 V="Gradle $GRADLE_VERSION (Debian), JUnit 4.13.2, OpenJDK $JAVA_VERSION"
 G=(gradle --offline --no-daemon --console=plain)
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "gradle"'

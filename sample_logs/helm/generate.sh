@@ -15,7 +15,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir helm
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 public_log() {  # CASE REPO COMMIT PATH SHA256 EXIT
     local dir="$HERE/$1"
     mkdir -p "$dir"

@@ -14,7 +14,6 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8 HOME="$WORK" KUBECONFIG="$WORK/no-kubeconfig"
 unset KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT || true
 
 KVER="$(kubectl version --client -o json 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["clientVersion"]["gitVersion"])')"
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "kubectl"'

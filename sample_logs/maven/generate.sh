@@ -30,7 +30,6 @@ cat > "$WORK/settings.xml" <<EOF
 EOF
 MVN=(mvn -B -s "$WORK/settings.xml")
 
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {

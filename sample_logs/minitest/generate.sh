@@ -14,7 +14,6 @@ unset TESTOPTS TEST N MT_NO_PLUGINS || true
 export MT_NO_PLUGINS=1   # no plugin from the system's gems changes the output
 
 V="minitest $(ruby -e 'require "minitest"; print Minitest::VERSION'), rake $(ruby -e 'require "rake"; print Rake::VERSION'), Ruby $(ruby -e 'print RUBY_VERSION') (Debian)"
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "minitest"'

@@ -11,7 +11,6 @@ scratch_dir phpunit
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 NO_COLOR=1
 
 V="$(phpunit --version | sed -n 's/^\(PHPUnit [0-9.]*\).*/\1/p') (Debian), PHP $(php -r 'echo PHP_VERSION;')"
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "phpunit"'

@@ -12,7 +12,6 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8
 unset SPEC_OPTS || true
 
 V="rspec-core $(ruby -e 'require "rspec/core"; print RSpec::Core::Version::STRING') (Debian ruby-rspec), Ruby $(ruby -e 'print RUBY_VERSION')"
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "rspec"'

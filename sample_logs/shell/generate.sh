@@ -100,4 +100,61 @@ write_toml honest-error-words no-coverage \
   "successful script whose output is full of the word 'error' ('ERROR lines found: 0', '0 errors, 0 failures', test names with 'error'); exits 0 - a false-alarm trap" \
   "bash check-logs.sh" consistent
 
+# ------------------------------------------------ helpers a program runs for itself
+# A build image without ncurses (no tput) and without git: only the commands the builds below
+# need are on PATH. The programs run their helpers through /bin/sh -c, and dash reports the
+# missing ones as `/bin/sh: 1: tput: not found` (make's $(shell)) or `sh: 1: tput: not found`
+# (os.popen); both builds go on and succeed.
+mkdir -p "$WORK/bin"
+for tool in make mkdir; do ln -sf "$(command -v "$tool")" "$WORK/bin/$tool"; done
+# The interpreter itself, not a version manager's shim script (which would need bash on PATH).
+ln -sf "$(python3 -c 'import sys; print(sys.executable)')" "$WORK/bin/python3"
+MAKE_VERSION_LINE="$(make --version | sed -n 1p)"
+
+cat > Makefile <<'EOF'
+# make runs a command without shell syntax itself (`make: tput: No such file or directory`)
+# and one with `||` through /bin/sh -c (`/bin/sh: 1: tput: not found`).
+BOLD := $(shell tput bold)
+COLUMNS := $(shell tput cols || echo 80)
+
+all:
+	@echo "$(BOLD)==> compiling app ($(COLUMNS) columns)"
+	@mkdir -p build
+	@printf 'int main(void) { return 0; }\n' > build/app.c
+	@echo "==> build ok"
+EOF
+capture helper-tput-make env PATH="$WORK/bin" make --no-print-directory all
+write_toml helper-tput-make consistent \
+  "a succeeding make build whose Makefile probes the terminal with \$(shell tput bold) and \$(shell tput cols || echo 80): make prints 'make: tput: No such file or directory' and its /bin/sh -c '/bin/sh: 1: tput: not found', the build goes on and exits 0 - a helper's missing command, not the script's" \
+  "env PATH=<dir without tput> make --no-print-directory all"
+sed -i "s|^produced_by = \"$BASH_VERSION_LINE, |produced_by = \"$MAKE_VERSION_LINE, dash as /bin/sh, |" "$HERE/helper-tput-make/case.toml"
+
+cat > build_wheel.py <<'EOF'
+import os
+
+
+def terminal_width():
+    # The helper's stderr goes to the build log; its failure only means "no terminal".
+    out = os.popen("tput cols").read().strip()
+    return int(out) if out.isdigit() else 80
+
+
+def version():
+    out = os.popen("git describe --tags").read().strip()
+    return out or "0.0.0+unknown"
+
+
+print("=" * terminal_width())
+print(f"building demo-{version()}")
+os.makedirs("dist", exist_ok=True)
+with open("dist/demo.txt", "w") as fh:
+    fh.write("demo\n")
+print("wheel written to dist/")
+EOF
+capture helper-tput-python env PATH="$WORK/bin" PYTHONUNBUFFERED=1 python3 build_wheel.py
+write_toml helper-tput-python consistent \
+  "a succeeding Python build step that runs 'tput cols' and 'git describe' through os.popen in an image that has neither: '/bin/sh: 1: tput: not found', '/bin/sh: 1: git: not found', then 'wheel written', exit 0" \
+  "env PATH=<dir without tput and git> python3 build_wheel.py"
+sed -i "s|^produced_by = \"$BASH_VERSION_LINE, |produced_by = \"$(python3 --version), dash as /bin/sh, |" "$HERE/helper-tput-python/case.toml"
+
 echo "shell samples written to $HERE"

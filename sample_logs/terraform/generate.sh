@@ -15,7 +15,6 @@ unset TF_LOG TF_CLI_ARGS TF_WORKSPACE TF_DATA_DIR || true
 export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
 
 TF_VERSION="$(terraform version | sed -n '1s/^Terraform v//p')"
-toml_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }
 write_toml() {  # CASE VERDICT DESCRIPTION COMMAND
     {
         echo 'tool = "terraform"'

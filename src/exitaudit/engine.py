@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
@@ -67,6 +67,10 @@ EVIDENCE_PER_FINDING = 10
 EVIDENCE_TEXT_MAX = 400
 _UNKNOWN_EXIT = "exit status unknown"
 """The reason a check that reads ``exit`` is skipped when the status is unknown."""
+MASKING = "masking"
+"""The rule file of masking constructs (``| tee`` without pipefail, ``|| true``, ``find -exec``,
+``wait`` without a pid...): never a detected tool of its own; its checks run only when another
+tool's check found a false success, and name the construct that most likely lost the status."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,9 +542,11 @@ class Engine:
                     where="--tool",
                 )
         wanted = frozenset(tools) if tools else None
+        if wanted is not None and self.rules.get(MASKING) is not None:
+            wanted = wanted | {MASKING}  # scanned for, never detected: see _name_masking
         states = _ToolStates({rf.tool: rf for rf in self.rules if wanted is None or rf.tool in wanted})
         if wanted is not None:  # every forced tool is evaluated, hits or none
-            for tool in wanted:
+            for tool in wanted - {MASKING}:
                 states.of(tool)
         literals = self._filter(wanted)
         plain: LiteralFilter | HyperscanFilter = literals
@@ -1025,7 +1031,7 @@ class Engine:
         checks: bool,
         budget: _Budget | None = None,
     ) -> RunResult:
-        detected = [t for t, st in sorted(states.items()) if forced or st.detect_hits >= st.rule.min_matches]
+        detected = [t for t, st in sorted(states.items()) if t != MASKING and (forced or st.detect_hits >= st.rule.min_matches)]
 
         if not exit_status.known:
             hits = [(states[t].exit_hit, t) for t in detected if states[t].exit_hit]
@@ -1075,6 +1081,12 @@ class Engine:
                         fired_any = True
                 if checks:
                     outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, outcome, finding, reason))
+
+        masking = states.get(MASKING)
+        if masking is not None and exit_status.known and any(f.kind is Kind.FALSE_SUCCESS for f in findings):
+            findings, named = self._name_masking(masking, findings, exit_status, timed_signals)
+            if checks:
+                outcomes.extend(named)
 
         if stopped is not None:
             findings.append(_synthetic(Kind.INCOMPLETE, "Audit deadline exceeded", stopped, severity=stopped_severity))
@@ -1148,6 +1160,63 @@ class Engine:
             f"audit stopped at line {budget.struck}: its patterns took longer than the deadline "
             f"({budget.seconds:g} s and {DEADLINE_RATE >> 20} MiB a second, --deadline); slowest: {'; '.join(names) or 'none'}"
         )
+    def _name_masking(
+        self,
+        masking: _ToolState,
+        findings: list[Finding],
+        exit_status: ExitStatus,
+        timed_signals: dict[tuple[str, str], int],
+    ) -> tuple[list[Finding], list[CheckOutcome]]:
+        """Each false-success finding with the masking construct nearest its line appended:
+        the message gains "status most likely lost by: <construct> (line N)" and the evidence
+        that line. A construct whose check is of kind ``consistent`` is a deliberate one (tox's
+        ignore_outcome, a runner that saw the failure and decides the status itself): the
+        finding then becomes an info-level consistent one, "explained by: <construct>
+        (line N)". Only the masking checks that fire are reported (as
+        fired, with no finding of their own): a construct alone is no mismatch."""
+        context = _context(masking, exit_status, self.params.get(MASKING, {}))
+        for check in masking.rule.checks:
+            check.when.add_matches(context)
+        compiled = prepared(context)
+        constructs: list[Finding] = []
+        outcomes: list[CheckOutcome] = []
+        for check in masking.rule.checks:
+            outcome, _reason, construct = self._run_check(check, masking, context, compiled, exit_status, timed_signals)
+            if outcome is Outcome.FIRED and construct is not None and construct.line is not None:
+                constructs.append(construct)
+                outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, Outcome.FIRED))
+        if not constructs:
+            return findings, outcomes
+        named = []
+        for f in findings:
+            if f.kind is Kind.FALSE_SUCCESS and f.tool != MASKING:
+                at = f.line if f.line is not None else 0
+                # A deliberate construct judges the output above it (tox's `env: exit 1` follows
+                # the command's output), never a finding after it (tox's own summary).
+                near = [c for c in constructs if c.kind is not Kind.CONSISTENT or c.line >= at]  # type: ignore[operator]
+                if not near:
+                    named.append(f)
+                    continue
+                # The nearest line wins; on a tie the construct before the failure, then the
+                # masking file's order (its checks go from most to least specific).
+                best = min(near, key=lambda c: (abs(c.line - at), c.line > at))  # type: ignore[operator]
+                cited = {e.line: e for e in f.evidence}
+                for e in best.evidence:
+                    if e.line == best.line:
+                        cited.setdefault(e.line, e)
+                evidence = tuple(cited[n] for n in sorted(cited))
+                if best.kind is Kind.CONSISTENT:
+                    f = replace(
+                        f,
+                        kind=Kind.CONSISTENT,
+                        severity=Severity.INFO,
+                        message=f"{f.message}; explained by: {best.message} (line {best.line})",
+                        evidence=evidence,
+                    )
+                else:
+                    f = replace(f, message=f"{f.message}; status most likely lost by: {best.message} (line {best.line})", evidence=evidence)
+            named.append(f)
+        return named, outcomes
 
     def _run_check(
         self,

@@ -140,9 +140,14 @@ _DETECT: tuple[tuple[Envelope, re.Pattern[bytes]], ...] = tuple(
         # A timestamped application log is no Jenkins log: one of Jenkins' own lines must show.
         (JENKINS_ISO, rb"\A\[\d{4}-[^\n]*\n(?:[^\n]*\n){0,40}?\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\] (?:Started by |\[Pipeline\] |Building (?:remotely )?(?:on |in workspace )|Running (?:on |as SYSTEM)|Obtained Jenkinsfile )"),
         (JENKINS_ELAPSED, rb"\A\d\d:\d\d:\d\d(?:\.\d+)? (?:Started by |\[Pipeline\] |Running |Building |Obtained )"),
-        (JENKINS, rb"\A(?:\x1b\[8mha:[^\n]*)?(?:Started by |Branch indexing|Obtained Jenkinsfile)|^(?:" + _JENKINS_NOTE + rb")?\[Pipeline\] |^\[[^\]\n]+\] \$ /bin/(?:ba)?sh -xe /tmp/jenkins"),
-        (TEAMCITY, rb"\A(?:\[\d\d:\d\d:\d\d\][A-Za-z ]?:[^\n]*\n){2}|##teamcity\["),
+        (JENKINS, rb"\A(?:\x1b\[8mha:[^\n]*)?(?:Started by |Branch indexing|Obtained Jenkinsfile)|^(?:" + _JENKINS_NOTE + rb")?\[Pipeline\] |^\[[^\]\n]+\] \$ /bin/(?:ba)?sh -xe /tmp/(?:jenkins|hudson)"),
+        # A downloaded build log opens with a header ("Build '...' #N", trigger, start, finish,
+        # VCS revisions, URL, "TeamCity server version is ...") before its first timed line.
+        (TEAMCITY, rb"\A(?:\[\d\d:\d\d:\d\d\][A-Za-z ]?:[^\n]*\n){2}|##teamcity\[|\ABuild '[^'\n]+' #\d+[^\n]*\n(?:[^\n]*\n){0,10}?TeamCity server version is \d"),
         (CIRCLECI, rb"^(?:====>> |Build-agent version \d|#!/bin/bash -eo pipefail$|CircleCI received exit code \d)"),
+        # A Buildkite log without its timestamps (copied from the page, `bk job log
+        # --no-timestamps`): the agent's own first group or its status line.
+        (BUILDKITE, rb"^~~~ (?:Running (?:global|plugin|local) \S+ hook|Preparing working directory)\r?$|^(?:\xf0\x9f\x9a\xa8 )?Error: The command exited with status \d+\r?$"),
     )
 )
 

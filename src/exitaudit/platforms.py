@@ -93,7 +93,10 @@ MARKERS: dict[str, StepMarkers] = {
     ),
     "jenkins": _markers(
         "jenkins",
-        rb"^\[Pipeline\] (?P<name>sh|bat|powershell|pwsh)\r?$|^\[[^\]\n]+\] \$ (?P<free>(?:/bin/(?:ba)?sh -xe \S*jenkins\d+\.sh|cmd /c call \S*jenkins\d+\.bat|powershell[^\n]*jenkins\d+\.ps1))\r?$",
+        # Freestyle: `[ws] $ <the build step's script>`; Jenkins 1.x named it hudsonNNN, and a
+        # build wrapper (docker exec, ssh) runs `/bin/sh -xe /tmp/...sh` at the end of a line of its own.
+        rb"^\[Pipeline\] (?P<name>sh|bat|powershell|pwsh)\r?$|^\[[^\]\n]+\] \$ (?P<free>(?:/bin/(?:ba)?sh -xe \S*(?:jenkins|hudson)\d+\.sh|cmd /c call \S*(?:jenkins|hudson)\d+\.bat|powershell[^\n]*(?:jenkins|hudson)\d+\.ps1))\r?$"
+        rb"|^[^\n]*? (?P<wrapped>/bin/(?:ba)?sh -xe /tmp/(?:jenkins|hudson)\d+\.sh)\r?$",
         [
             ("pending_code", _line(rb"ERROR: script returned exit code (?P<code>\d+)")),
             ("step_fail", _line(rb"Build step '[^'\n]+' marked build as failure")),
@@ -116,7 +119,9 @@ MARKERS: dict[str, StepMarkers] = {
         "circleci",
         # `circleci local execute` names each step (`====>> Run tests`); the web UI's copy starts a
         # run step with its shell line alone (right after the name, in local output).
-        _line(rb"====>> (?P<name>[^\n]*?)") + rb"|" + _line(rb"(?P<shebang>#!/bin/(?:ba)?sh -eo pipefail)"),
+        # The CLI prints its redaction notice with no newline: the first run step's marker follows it.
+        _line(rb"(?:The redacted variables listed above will be masked in run step output\.)?====>> (?P<name>[^\n]*?)")
+        + rb"|" + _line(rb"(?P<shebang>#!/bin/(?:ba)?sh -eo pipefail)"),
         [
             ("step_code", _line(rb"(?:Exited with code (?:exit status )?|CircleCI received exit code )(?P<code>\d+)")),
             ("step_fail", _head(rb"Too long with no output \(exceeded ")),

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .engine import Engine
+from .engine import MASKING, Engine
 from .reader import blocks_of
 from .model import ExitStatus, Kind, Origin, Outcome, RunResult
+from .rules import Example, RuleFile, RuleSet, example_line, load_rules
 from .steps import audit_job
-from .rules import Example, RuleFile, RuleSet, example_line
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,19 @@ class ExampleResult:
 
 
 def run_examples(rule: RuleFile) -> list[ExampleResult]:
-    plain = Engine(RuleSet({rule.tool: rule}))
+    rules = RuleSet({rule.tool: rule})
+    if rule.tool == MASKING:
+        # Masking constructs only ever name how another tool's false success lost its status:
+        # their examples are audited with the built-in pack, this file replacing the pack's.
+        rules = RuleSet({**load_rules().files, rule.tool: rule})
+    plain = Engine(rules)
     results = []
     for ex in rule.examples:
-        engine = Engine(RuleSet({rule.tool: rule}), params={rule.tool: ex.params}) if ex.params else plain
+        engine = Engine(rules, params={rule.tool: ex.params}) if ex.params else plain
         status = ExitStatus.unknown() if ex.exit_code is None else ExitStatus.from_code(ex.exit_code, Origin.FLAG, "example")
         # Through the CI envelope layer, as `check` reads a log: a platform's examples are job logs.
         run = audit_job(engine, blocks_of(ex.log), status, source=f"example {ex.name!r}")
-        fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED))
+        fired = tuple(sorted(o.check.split("/", 1)[1] for o in run.checks if o.outcome is Outcome.FIRED and o.tool == rule.tool))
         problems = []
         if run.verdict.value != ex.verdict:
             problems.append(f"verdict {run.verdict.value}{_because(run)}, expected {ex.verdict}")

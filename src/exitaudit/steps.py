@@ -235,7 +235,7 @@ class _Job:
             return "Post job cleanup"
         if "shebang" in groups:
             return groups["shebang"].decode()
-        name = (groups.get("name") or groups.get("free") or b"step").decode("utf-8", "replace").strip()
+        name = (groups.get("name") or groups.get("free") or groups.get("wrapped") or b"step").decode("utf-8", "replace").strip()
         if self.env.platform == "jenkins" and self.stage:
             return f"{self.stage}: {name}"
         return name
