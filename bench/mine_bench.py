@@ -71,6 +71,14 @@ def main() -> int:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         print(proc.stderr.strip()[-500:] or proc.stdout.strip().splitlines()[0])
+        import csv
+        import json
+
+        with open(archive / "manifest.csv", newline="", encoding="utf-8") as fh:
+            planted = {str(archive / r["path"]) for r in csv.DictReader(fh) if r["planted"]}
+        doc = json.loads((tmp / "mine.json").read_text(encoding="utf-8"))
+        new = {c["source"] for c in doc["candidates"] if not c["known"]}
+        print(f"planted lies among the unflagged candidates: {len(new & planted)} of {len(planted)}; honest runs among them: {len(new - planted)}")
         print(f"mine: {a.runs} logs, {size / 2**20:.0f} MiB in {wall:.1f} s wall, {cpu:.1f} s CPU ({cpu / wall:.2f} cores), "
               f"{size / 2**20 / wall:.0f} MiB/s; largest process {after.ru_maxrss / 1024:.0f} MiB")
         rg = shutil.which("rg")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
+import subprocess
+import sys
 
 import pytest
 
@@ -545,8 +548,13 @@ def test_quiet_shows_only_logs_with_findings_and_the_summary(cli):
 
 def test_shell_completion_is_offered(cli):
     assert "--install-completion" in cli("--help").stdout
-    script = cli("--show-completion", "bash")
-    assert script.code == 0 and "_exitaudit_completion" in script.stdout
+    # typer finds the shell from the parent processes: run it from bash (the `; true` keeps bash
+    # from exec-ing python, so that bash is its parent whatever launched the tests).
+    script = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} -m exitaudit --show-completion; true"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert "_exitaudit_completion" in script.stdout, script.stderr
 
 
 def test_run_takes_color(cli):
