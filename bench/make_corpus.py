@@ -177,6 +177,12 @@ class Envelope:
     def wrap(self, lines: list[str]) -> list[str]:
         if self.kind == "plain":
             return lines
+        if self.kind == "jenkins" and not getattr(self, "started", False):
+            # A Jenkins console log begins with Jenkins' own lines, as every real one does (the
+            # envelope layer recognises a Timestamper log by them, not by timestamps alone).
+            self.started = True
+            lines = ["Started by user admin", "Running as SYSTEM", "[Pipeline] Start of Pipeline", "[Pipeline] node",
+                     "Running on agent-1 in /var/lib/jenkins/workspace/app", "[Pipeline] {", "[Pipeline] sh", *lines]
         out = []
         for line in lines:
             self.t += self.rng.random() * 0.002

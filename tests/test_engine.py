@@ -282,3 +282,29 @@ def test_audit_is_deterministic(tmp_path):
     rules = ruleset(tmp_path, CHECKS)
     runs = [audit("demo starting\nErrors: 2\n", 0, rules) for _ in range(3)]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_a_failure_of_one_tool_explains_a_non_zero_exit_for_the_others():
+    """pytest passed, then minitest failed, and the job exited 1: pytest's "passed, but exit 1"
+    is no false failure, the exit is minitest's (a finding that says so stays, at info)."""
+    from exitaudit import ExitStatus, Origin, load_rules
+    from exitaudit.engine import Engine
+    from exitaudit.model import Kind, Severity
+    from exitaudit.reader import blocks_of
+
+    log = (
+        "============================= test session starts ==============================\n"
+        "platform linux -- Python 3.11.7, pytest-8.3.5, pluggy-1.5.0\n"
+        "collected 5 items\n\n"
+        "tests/test_a.py .....                                                    [100%]\n\n"
+        "============================== 5 passed in 0.02s ===============================\n"
+        "Run options: --seed 4242\n\n# Running:\n\n.F..S\n\n"
+        "Finished in 0.001s, 4000 runs/s, 5000 assertions/s.\n\n"
+        "  1) Failure:\nLedgerTest#test_total [test/ledger_test.rb:9]:\nExpected: 3\n  Actual: 2\n\n"
+        "5 runs, 5 assertions, 1 failures, 0 errors, 1 skips\n"
+    )
+    run = Engine(load_rules()).audit(blocks_of(log), ExitStatus.from_code(1, Origin.FLAG, "--exit-code"))
+    assert {"pytest", "minitest"} <= set(run.tools)
+    assert run.verdict is Kind.CONSISTENT, [f.message for f in run.findings]
+    doubted = [f for f in run.findings if f.tool == "pytest" and "explains the exit" in f.message]
+    assert doubted and all(f.severity is Severity.INFO for f in doubted)

@@ -504,3 +504,19 @@ def test_a_buildkite_log_without_its_timestamps_is_a_buildkite_job_log(text):
 
 def test_a_log_that_only_mentions_buildkite_status_words_is_no_buildkite_log():
     assert detect(b"INFO compare: 'Error: The command exited with status 1' is what the agent prints\n") is None
+
+
+def test_the_last_step_of_a_job_takes_the_jobs_status_when_it_recorded_none():
+    """A Jenkins Pipeline log cut before its status lines: the sh step that ran pytest ended the
+    job, so the job's failing status (given) is that step's, and pytest explains it."""
+    lines = [
+        "Started by user admin", "[Pipeline] Start of Pipeline", "[Pipeline] node", "[Pipeline] {", "[Pipeline] sh",
+        "+ pytest -q", "F....                                                                    [100%]",
+        "FAILED tests/test_a.py::test_x - assert 1 == 2",
+        "1 failed, 4 passed in 0.05s",
+    ]
+    log = "".join(f"[2024-05-01T10:00:0{i % 10}.{i:03d}Z] {ln}\n" for i, ln in enumerate(lines)).encode()
+    run = _audit(log, ExitStatus.from_code(1, Origin.FLAG, "--exit-code"))
+    assert run.platform == "jenkins" and run.steps
+    assert run.steps[-1].exit_status.code == 1 and run.steps[-1].exit_status.inferred
+    assert run.verdict is Kind.CONSISTENT, [f.message for f in run.findings]

@@ -1082,6 +1082,9 @@ class Engine:
                 if checks:
                     outcomes.append(CheckOutcome(check.full_id, check.tool, check.title, outcome, finding, reason))
 
+        if exit_status.known and exit_status.code != 0:
+            findings = _explained_elsewhere(findings)
+
         masking = states.get(MASKING)
         if masking is not None and exit_status.known and any(f.kind is Kind.FALSE_SUCCESS for f in findings):
             findings, named = self._name_masking(masking, findings, exit_status, timed_signals)
@@ -1353,6 +1356,32 @@ def _extend_lines(data: bytes, starts: list[int], count: int) -> None:
         if newline == -1 or newline + 1 >= len(data):
             return
         starts.append(newline + 1)
+
+
+def _explained_elsewhere(findings: list[Finding]) -> list[Finding]:
+    """A non-zero exit in a log of several tools: a tool whose own summary shows success is no
+    false failure, and one whose failure documents another code is no wrong code, when another
+    tool's check explains the exit from the log (pytest passed, then minitest failed: the job's
+    1 is minitest's; unittest failed inside tox, then tsc's errors exited 2). Its finding stays,
+    as an info-level consistent one that says which failure explains the exit."""
+    # With a non-zero exit, a check of kind consistent that fired is an explanation of it.
+    explained = [f for f in findings if f.kind is Kind.CONSISTENT and f.tool != MASKING]
+    doubted = (Kind.FALSE_FAILURE, Kind.WRONG_CODE)
+    if not explained or not any(f.kind in doubted for f in findings):
+        return findings
+    out = []
+    for f in findings:
+        other = next((e for e in explained if e.tool != f.tool), None) if f.kind in doubted else None
+        if other is None:
+            out.append(f)
+            continue
+        out.append(replace(
+            f,
+            kind=Kind.CONSISTENT,
+            severity=Severity.INFO,
+            message=f"{f.message}; but {other.tool}'s failure explains the exit ({other.check}" + (f", line {other.line})" if other.line else ")"),
+        ))
+    return out
 
 
 def _evidence_line(line: int, text: str) -> Evidence:

@@ -359,6 +359,10 @@ class _Job:
         step_statuses = self._step_statuses()
         read = self._job_status(step_statuses)
         job_status = given if given.known else read
+        if step_statuses and not step_statuses[-1].known and not step_statuses[-1].failed and (job_status.known or job_status.failed):
+            # The last step recorded nothing (a log cut short, a platform that prints the job's
+            # status only): it is the step that ended the job, so the job's status is its own.
+            step_statuses[-1] = dataclasses.replace(job_status, inferred=True, where=f"the job's status ({job_status.where or job_status.origin.value}), its last step")
         one_step = len(self.steps) == 1
         if one_step:
             step_statuses = [job_status]
