@@ -308,3 +308,32 @@ def test_check_page_of_a_ci_job_log_shows_its_steps(tmp_path: Path):
     # Context lines are the log's own, with the runner's timestamps.
     hits = ["".join(tr.itertext()) for tr in doc.iter("tr") if tr.get("class") == "hit"]
     assert any("Z make: *** [Makefile:4: test] Error 1" in h for h in hits), hits
+
+
+def test_mine_page_is_self_contained_and_keeps_hostile_lines_as_text(tmp_path: Path):
+    """`mine --html`: the failure templates and candidates of an archive whose failure line
+    carries markup."""
+    import csv as _csv
+
+    rows = []
+    for i in range(40):
+        fail = i % 4 == 0
+        code = 0 if i in (0, 20) else (1 if fail else 0)  # runs 0 and 20 lie
+        lines = ["deployer 2.1 starting", "deployer: step upload"]
+        if fail:
+            lines.append(f'deployer: FATAL <script>alert({i})</script> "><img src=x onerror=alert(1)> failed')
+        (tmp_path / f"{i}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        rows.append({"path": f"{i}.log", "exit_code": str(code)})
+    with open(tmp_path / "m.csv", "w", newline="", encoding="utf-8") as fh:
+        w = _csv.DictWriter(fh, fieldnames=["path", "exit_code"])
+        w.writeheader()
+        w.writerows(rows)
+    page = tmp_path / "mine.html"
+    res = run_cli("mine", tmp_path / "m.csv", "--html", page, "--jobs", "1")
+    assert res.code == 0, res.stderr
+    raw = page.read_text(encoding="utf-8")
+    doc = parse(raw)
+    assert_self_contained(doc)
+    assert _scripts(doc) == [] and "<img" not in raw and "<script>alert" not in raw
+    text = "".join(doc.itertext())
+    assert "deployer: FATAL <script>alert(" in text and "candidate lies no rule flags" in text

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import ConfigOption, NoConfigOption, ParamOption, PlatformOption, RulesOption, _check_platform, _configured, _limits, _params, _say, app
+from .cli import ConfigOption, HtmlOption, NoConfigOption, ParamOption, PlatformOption, RulesOption, _check_platform, _configured, _limits, _params, _say, app
 from .errors import UsageError
 from .exitcodes import ExitCode
 
@@ -55,6 +55,7 @@ def mine_command(
     config_file: ConfigOption = None,
     no_config: NoConfigOption = False,
     platform: PlatformOption = None,
+    html_out: HtmlOption = None,
 ) -> None:
     """Find the lies no rule knows yet: lines that come with failing exits, seen in runs that exited 0."""
     from . import batch as b
@@ -69,7 +70,7 @@ def mine_command(
         b.table_format(templates_out, "--templates")
     from .output import check_distinct
 
-    check_distinct([("--output", output), ("--templates", templates_out)])
+    check_distinct([("--output", output), ("--templates", templates_out), ("--html", html_out)])
     if output and out_format in (MineFormat.parquet,) and output == "-":
         raise UsageError("Parquet cannot go to standard output: give -o FILE", where="--format")
     cfg, ruleset = _configured(config_file, no_config, rules)
@@ -106,7 +107,7 @@ def mine_command(
         if cluster is not None:
             cluster.close()
     try:
-        _write(result, output, out_format, templates_out)
+        _write(result, output, out_format, templates_out, html_out)
         if suggest is not None:
             from .mining.drafts import write_drafts
 
@@ -121,7 +122,7 @@ def mine_command(
     raise typer.Exit(ExitCode.CLEAN)
 
 
-def _write(result, output: str | None, out_format: MineFormat, templates_out: str | None) -> None:  # type: ignore[no-untyped-def]
+def _write(result, output: str | None, out_format: MineFormat, templates_out: str | None, html_out: str | None = None) -> None:  # type: ignore[no-untyped-def]
     from . import batch as b
     from .mining import report
     from .output import write_report
@@ -137,6 +138,11 @@ def _write(result, output: str | None, out_format: MineFormat, templates_out: st
                 staged.write_table(output, report.candidates_frame(result))
         if templates_out:
             staged.write_table(templates_out, report.templates_frame(result))
+        if html_out:
+            from .cli import _log_link
+            from .reporters.html_mine import render as render_html
+
+            staged.write_text(html_out, render_html(result, link=lambda source: _log_link(source, html_out)))
         staged.commit()
     finally:
         staged.discard()

@@ -102,7 +102,7 @@ def templates_frame(result: MineResult) -> pl.DataFrame:
 def headline(result: MineResult) -> str:
     unknown = sum(1 for c in result.candidates if not c.known)
     text = (
-        f"Mined {result.runs} run(s) ({result.exit_zero} exit 0, {result.nonzero} non-zero"
+        f"Mined {result.runs} run(s) ({result.exit_zero} succeeded, {result.nonzero} failed, by their exit status and the pack's findings"
         + (f", {result.unknown} status unknown" if result.unknown else "")
         + (f", {len(result.unreadable)} unreadable" if result.unreadable else "")
         + f"): {sum(t.failure for t in result.templates)} failure template(s); "
