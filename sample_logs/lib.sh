@@ -74,3 +74,13 @@ clear_cases() {
         if [[ -f "$d/case.toml" ]]; then rm -rf "$d"; fi
     done
 }
+
+# npm_env: npm's cache, logs and user config in $WORK (an empty npmrc), no update notices, funding
+# or audit messages, no colour, the C locale, and CI=true, as on a CI runner.
+npm_env() {
+    export LC_ALL=C LANG=C
+    : > "$WORK/npmrc"
+    export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
+    export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+    export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+}

@@ -9,11 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir eslint
 
-export LC_ALL=C LANG=C
-: > "$WORK/npmrc"
-export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+npm_env
 
 ESLINT_PIN=9.39.5
 ESLINT10_PIN=10.16.0   # the newest major, for its output; the cases run 9 unless named -eslint10

@@ -9,13 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir jest
 
-export LC_ALL=C LANG=C
-# npm's cache and logs in the scratch dir, an empty user config, no notices; jest sees no
-# terminal (capture's redirection) and CI=true, as on a CI runner.
-: > "$WORK/npmrc"
-export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+npm_env
 
 JEST_PIN=29.7.0
 JEST30_PIN=30.5.2   # the newest major, for its output; the cases run 29 unless named -jest30

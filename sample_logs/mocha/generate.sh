@@ -9,11 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir mocha
 
-export LC_ALL=C LANG=C
-: > "$WORK/npmrc"
-export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+npm_env
 
 MOCHA_PIN=11.8.0
 MOCHA12_PIN=12.0.3   # the newest major, for its output; cases named -mocha12

@@ -10,11 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir node
 
-export LC_ALL=C LANG=C
-: > "$WORK/npmrc"
-export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+npm_env
 
 NODE16_PIN=16.20.2
 mkdir -p "$WORK/tools"

@@ -10,11 +10,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/../lib.sh"
 scratch_dir vitest
 
-export LC_ALL=C LANG=C
-: > "$WORK/npmrc"
-export npm_config_userconfig="$WORK/npmrc" npm_config_cache="$WORK/cache"
-export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-export NO_UPDATE_NOTIFIER=1 NO_COLOR=1 CI=true
+npm_env
 
 VITEST_PIN=2.1.9
 VITEST4_PIN=4.1.12   # the newest major that runs on Node 20 (5 needs Node 22); cases named -vitest4
