@@ -110,6 +110,10 @@ def test_tables_and_formats(archive, tmp_path):
     res = run_cli("mine", d / "manifest.csv", "-o", "-", "--format", "jsonl", "--jobs", "1")
     lines = [json.loads(line) for line in res.stdout.splitlines()]
     assert lines and all(c["exit_status"] == {"code": 0} for c in lines)
+    res = run_cli("mine", d / "manifest.csv", "-o", "-", "--format", "csv", "--jobs", "1")
+    assert res.code == 0 and res.stdout.startswith("source,exit_code,score,known,"), res.stdout[:200]
+    assert_one_line_error(run_cli("mine", d / "manifest.csv", "-o", "-", "--format", "parquet"), "--format")
+    assert_one_line_error(run_cli("mine", d / "manifest.csv", "-o", tmp_path / "c.csv", "--format", "parquet"), "--output")
 
 
 def test_the_sample_corpus_marks_what_the_pack_flags_as_known(tmp_path):

@@ -71,8 +71,10 @@ def mine_command(
     from .output import check_distinct
 
     check_distinct([("--output", output), ("--templates", templates_out), ("--html", html_out)])
-    if output and out_format in (MineFormat.parquet,) and output == "-":
+    if output == "-" and out_format is MineFormat.parquet:
         raise UsageError("Parquet cannot go to standard output: give -o FILE", where="--format")
+    if output not in (None, "-") and out_format in (MineFormat.csv, MineFormat.parquet) and b.table_format(output, "--output") != out_format.value:
+        raise UsageError(f"{output!r} is not named .{out_format.value}, the --format given", where="--output")
     cfg, ruleset = _configured(config_file, no_config, rules)
     unknown = [t for t in tool or [] if ruleset.get(t) is None]
     if unknown:
@@ -147,7 +149,8 @@ def _write(result, output: str | None, out_format: MineFormat, templates_out: st
     finally:
         staged.discard()
     if output == "-":
-        write_report("-", report.render_json(result) if out_format is MineFormat.json else report.render_jsonl(result))
+        rendered = {MineFormat.json: report.render_json, MineFormat.jsonl: report.render_jsonl}.get(out_format)
+        write_report("-", rendered(result) if rendered else report.candidates_frame(result).write_csv())
     elif sys.stdout.isatty():
         report.print_table(result)
     else:
