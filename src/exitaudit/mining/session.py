@@ -4,6 +4,7 @@ their example lines, the candidate lies ranked with their evidence."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -112,10 +113,11 @@ def mine(
 def _weigh(archive: Archive, params: Params) -> MineResult:
     eligible = archive.eligible()
     # The top templates by score before their text is known, so the report's table is full.
-    extra = sorted(
+    extra = heapq.nlargest(
+        max(0, params.top - len(eligible)),
         (h for h, st in archive.stats.items() if h not in eligible and st.nonzero > 0),
-        key=lambda h: -archive.score(archive.stats[h]),
-    )[: max(0, params.top - len(eligible))]
+        key=lambda h: archive.score(archive.stats[h]),
+    )
     wanted = {h: archive.stats[h].examples for h in [*eligible, *extra]}
     texts = _texts(archive, wanted)
     rows: dict[int, TemplateRow] = {}
